@@ -1,0 +1,149 @@
+package dev.tlbrace.model.check;
+
+import dev.tlbrace.model.iommu.ArmSmmuV3;
+import dev.tlbrace.model.iommu.IotlbEntry;
+import dev.tlbrace.model.kvm.Kvm;
+import dev.tlbrace.model.kvm.KvmVcpu;
+import dev.tlbrace.model.mem.FrameRef;
+import dev.tlbrace.model.mem.Frames;
+import dev.tlbrace.model.mem.Pte;
+import dev.tlbrace.model.mm.MmStruct;
+import java.util.Optional;
+
+/**
+ * The oracles of KERNEL.md section 7, shared by every engine. Each returns the first violation
+ * found, or empty. "Quiescent" checks assume no invalidation is in flight and no request is
+ * pending; the caller establishes that.
+ */
+public final class Oracles {
+    private Oracles() { }
+
+    /** Oracle 1: a secondary's recorded (pfn, generation) still names a live allocation. */
+    public static Optional<Violation> frameLive(String who, long ref, Frames frames) {
+        if (ref == FrameRef.NONE || frames.isLive(ref)) {
+            return Optional.empty();
+        }
+        int pfn = FrameRef.pfn(ref);
+        return Optional.of(new Violation("USE_AFTER_FREE", who + " names " + FrameRef.describe(ref)
+                + " but the frame is now gen " + frames.generation(pfn)
+                + (frames.owner(pfn) == Frames.FREE ? " (free)" : " (reused by owner " + frames.owner(pfn) + ")")));
+    }
+
+    /**
+     * A1 at a guest access: the vCPU is (still) in guest mode and its VMCS APIC-access address
+     * names a freed or reused frame. The caller reads the address, checks it, then re-reads the
+     * mode: only an access confirmed in guest mode counts, as a kick waits for the exit.
+     */
+    public static Optional<Violation> apicAccessInGuest(KvmVcpu vcpu, Frames frames) {
+        long ref = vcpu.apicAccessAddr();
+        boolean live = ref == FrameRef.NONE || frames.isLive(ref);
+        if (vcpu.mode() != KvmVcpu.IN_GUEST_MODE || live) {
+            return Optional.empty();
+        }
+        return frameLive("vcpu" + vcpu.id() + " in guest mode: VMCS APIC_ACCESS_ADDR", ref, frames)
+                .map(v -> new Violation("A1", v.detail()));
+    }
+
+    /** A2 at quiescence: the VMCS APIC-access address is the page the PTE maps. */
+    public static Optional<Violation> apicAccessQuiescent(Kvm kvm, KvmVcpu vcpu) {
+        Optional<Violation> inGuest = apicAccessInGuest(vcpu, kvm.mm.frames);
+        if (inGuest.isPresent()) {
+            return inGuest;
+        }
+        int hva = kvm.apicSlot().gfnToHva(Kvm.APIC_DEFAULT_GFN);
+        long pte = kvm.mm.pgtable.ptepGet(hva);
+        long ref = vcpu.apicAccessAddr();
+        if (Pte.present(pte) && FrameRef.pfn(ref) != Pte.pfn(pte)) {
+            return Optional.of(new Violation("A2", "vcpu" + vcpu.id() + " VMCS APIC_ACCESS_ADDR "
+                    + FrameRef.describe(ref) + " but the PTE maps " + Pte.describe(pte)));
+        }
+        return Optional.empty();
+    }
+
+    /** Oracle 2 for the stage-2 table: every SPTE maps the frame the PTE maps now. */
+    public static Optional<Violation> stage2Subset(Kvm kvm) {
+        var slot = kvm.memslots[1];
+        for (int i = 0; i < kvm.stage2.size(); i++) {
+            long spte = kvm.stage2.get(i);
+            if (spte == FrameRef.NONE) {
+                continue;
+            }
+            long pte = kvm.mm.pgtable.ptepGet(slot.gfnToHva(slot.baseGfn() + i));
+            if (!Pte.present(pte) || Pte.pfn(pte) != FrameRef.pfn(spte) || !kvm.mm.frames.isLive(spte)) {
+                return Optional.of(new Violation("N2", "spte gfn " + i + " maps " + FrameRef.describe(spte)
+                        + " but the PTE is " + Pte.describe(pte)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * B1 (safety, holds even in the known bug): a valid IOTLB entry maps the PTE's frame with
+     * no more permission than the PTE.
+     */
+    public static Optional<Violation> iotlbSafe(ArmSmmuV3 smmu, MmStruct mm) {
+        for (int va = 0; va < smmu.size(); va++) {
+            long e = smmu.entry(va);
+            if (!IotlbEntry.valid(e)) {
+                continue;
+            }
+            long pte = mm.pgtable.ptepGet(va);
+            if (!Pte.present(pte) || Pte.pfn(pte) != IotlbEntry.pfn(e)
+                    || (IotlbEntry.write(e) && !Pte.write(pte))) {
+                return Optional.of(new Violation("B1", "IOTLB va " + va + " " + IotlbEntry.describe(e)
+                        + " over PTE " + Pte.describe(pte)));
+            }
+            Optional<Violation> live = frameLive("IOTLB va " + va, IotlbEntry.frameRef(e), mm.frames);
+            if (live.isPresent()) {
+                return live;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** B3 at quiescence: no read-only IOTLB entry sits over a writable PTE. */
+    public static Optional<Violation> noStaleReadOnly(ArmSmmuV3 smmu, MmStruct mm) {
+        for (int va = 0; va < smmu.size(); va++) {
+            long e = smmu.entry(va);
+            long pte = mm.pgtable.ptepGet(va);
+            if (IotlbEntry.valid(e) && !IotlbEntry.write(e) && Pte.present(pte) && Pte.write(pte)
+                    && IotlbEntry.pfn(e) == Pte.pfn(pte)) {
+                return Optional.of(new Violation("B3", "IOTLB va " + va + " " + IotlbEntry.describe(e)
+                        + " over PTE " + Pte.describe(pte) + ": the device faults on every retry"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** B2: no-change faults per (device, VA) stay within {@code bound}. */
+    public static Optional<Violation> faultLoopBounded(int noChangeFaults, int bound, int va) {
+        if (noChangeFaults <= bound) {
+            return Optional.empty();
+        }
+        return Optional.of(new Violation("B2", noChangeFaults + " no-change faults on va " + va
+                + " (bound " + bound + "): the page response does not help"));
+    }
+
+    /** Oracle 3 at any time: mmu_invalidate_in_progress never goes negative. */
+    public static Optional<Violation> inProgressNonNegative(Kvm kvm) {
+        long n = kvm.inProgress();
+        return n < 0 ? Optional.of(new Violation("N1", "mmu_invalidate_in_progress = " + n)) : Optional.empty();
+    }
+
+    /** Oracle 3 at quiescence: starts and ends balance, counters at rest, interval seq even. */
+    public static Optional<Violation> countersQuiescent(MmStruct mm, Kvm kvm) {
+        var n = mm.notifiers;
+        if (n.starts() != n.ends()) {
+            return Optional.of(new Violation("N1", n.starts() + " invalidate_range_start vs " + n.ends() + " end"));
+        }
+        if ((n.invalidateSeq() & 1) != 0 || n.activeInvalidateRanges() != 0) {
+            return Optional.of(new Violation("I2", "interval invalidate_seq " + n.invalidateSeq()
+                    + ", active ranges " + n.activeInvalidateRanges()));
+        }
+        if (kvm != null && (kvm.inProgress() != 0 || kvm.mnActiveInvalidateCount() != 0)) {
+            return Optional.of(new Violation("N1", "mmu_invalidate_in_progress " + kvm.inProgress()
+                    + ", mn_active_invalidate_count " + kvm.mnActiveInvalidateCount()));
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,118 @@
+package dev.tlbrace.model.mm;
+
+import dev.tlbrace.model.mem.Frames;
+import dev.tlbrace.model.mem.Pte;
+
+/**
+ * The fault path (mm/memory.c) and get_user_pages (mm/gup.c), reduced to anonymous memory.
+ */
+public final class Fault {
+    private Fault() { }
+
+    /** What handle_mm_fault() did: the IOPF handler's page response depends on it. */
+    public enum Result {
+        /** do_anonymous_page(): a new frame is mapped. */
+        MAPPED,
+        /** do_wp_page() -> wp_page_reuse() -> ptep_set_access_flags(): RO became RW. */
+        UPGRADED,
+        /** The PTE already allowed the access: a spurious fault, nothing flushed on arm64. */
+        NO_CHANGE,
+        /** No frame could be allocated. */
+        OOM
+    }
+
+    /** handle_mm_fault() with mmap_lock taken and dropped around it, as a user fault does. */
+    public static Result userFault(MmStruct mm, int va, boolean write) {
+        mm.mmapLock.downRead();
+        try {
+            return handleMmFault(mm, va, write);
+        } finally {
+            mm.mmapLock.upRead();
+        }
+    }
+
+    /** handle_mm_fault() -> handle_pte_fault(); the caller holds mmap_lock for read. */
+    public static Result handleMmFault(MmStruct mm, int va, boolean write) {
+        mm.sched.point("handle_mm_fault");
+        mm.ptl.lock();
+        long pte = mm.pgtable.ptepGet(va);
+        if (!Pte.present(pte)) {
+            Result r = doAnonymousPage(mm, va, write);
+            mm.ptl.unlock();
+            return r;
+        }
+        if (write && !Pte.write(pte)) {
+            return doWpPage(mm, va, pte); // drops the PTL
+        }
+        // arm64: the access is already allowed; flush_tlb_fix_spurious_fault() is a no-op
+        mm.sched.point("handle_pte_fault: spurious fault, no change");
+        mm.ptl.unlock();
+        return Result.NO_CHANGE;
+    }
+
+    private static Result doAnonymousPage(MmStruct mm, int va, boolean write) {
+        mm.sched.point("do_anonymous_page");
+        int pfn = mm.frames.allocPage(Frames.OWNER_ANON);
+        if (pfn < 0) {
+            return Result.OOM;
+        }
+        long flags = Pte.PRESENT | Pte.ACCESSED | (write ? Pte.WRITE | Pte.DIRTY : 0);
+        mm.pgtable.setPteAt(va, Pte.make(pfn, flags));
+        return Result.MAPPED;
+    }
+
+    /**
+     * do_wp_page() -> wp_page_reuse(): the page is exclusive, so make the PTE writable in place.
+     * arm64's ptep_set_access_flags() then calls flush_tlb_page() because its TLBs (and the
+     * SMMU's) may cache the read-only entry. Called with the PTL held; drops it.
+     */
+    private static Result doWpPage(MmStruct mm, int va, long orig) {
+        int pfn = (int) Pte.pfn(orig);
+        if (mm.frames.refcount(pfn) != 1) {
+            // wp_page_copy() is not modelled: every page in the scenarios is exclusive
+            mm.ptl.unlock();
+            throw new IllegalStateException("do_wp_page: COW of a shared page is not modelled");
+        }
+        mm.sched.point("wp_page_reuse: ptep_set_access_flags");
+        boolean changed = mm.pgtable.ptepSetAccessFlags(va, Pte.mkWriteDirtyYoung(orig));
+        if (changed) {
+            mm.tlb.flushTlbPage(va); // arm64: invalidate the stale read-only entry
+        }
+        mm.ptl.unlock();
+        if (changed && mm.config.notifyOnUpgrade()) {
+            // seed patch v1: tell secondaries after the PTL drop
+            MmuNotifierRange range = new MmuNotifierRange(va, va + 1, MmuNotifierRange.Event.PROTECTION_UPGRADE);
+            mm.notifiers.invalidateRangeStart(range);
+            mm.notifiers.invalidateRangeEnd(range);
+        }
+        return changed ? Result.UPGRADED : Result.NO_CHANGE;
+    }
+
+    /**
+     * get_user_pages() for one page: follow_page_pte() under the PTL takes a reference, else
+     * fault it in and try again. Returns the pfn with a reference the caller must put, or -1.
+     */
+    public static int getUserPage(MmStruct mm, int va, boolean write) {
+        mm.mmapLock.downRead();
+        try {
+            for (int tries = 0; tries < 3; tries++) {
+                mm.sched.point("follow_page_pte");
+                mm.ptl.lock();
+                long pte = mm.pgtable.ptepGet(va);
+                if (Pte.present(pte) && (!write || Pte.write(pte))) {
+                    int pfn = (int) Pte.pfn(pte);
+                    mm.frames.getPage(pfn);
+                    mm.ptl.unlock();
+                    return pfn;
+                }
+                mm.ptl.unlock();
+                if (handleMmFault(mm, va, write) == Result.OOM) {
+                    return -1;
+                }
+            }
+            return -1; // raced with invalidations three times: -EAGAIN, the caller retries
+        } finally {
+            mm.mmapLock.upRead();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.tlbrace.model.mm;
+
+import dev.tlbrace.model.mem.Frames;
+import dev.tlbrace.model.mem.Pte;
+
+/**
+ * migrate_pages() of one page: try_to_migrate() clears the PTE (ptep_clear_flush: flush and,
+ * before v6.6, ptep_clear_flush_notify's invalidate_range), the contents move to a new frame,
+ * remove_migration_ptes() maps it, the old frame is freed. No mmap_lock, as in the kernel.
+ */
+public final class Migrate {
+    private Migrate() { }
+
+    /** Returns the new pfn, or -1 if the page was not mapped or no frame was free. */
+    public static int migratePage(MmStruct mm, int va) {
+        MmuNotifierRange range = new MmuNotifierRange(va, va + 1, MmuNotifierRange.Event.MIGRATE);
+        mm.notifiers.invalidateRangeStart(range);
+        try {
+            mm.ptl.lock();
+            mm.sched.point("try_to_migrate_one: ptep_clear_flush");
+            long old = mm.pgtable.ptepGetAndClear(va); // a migration entry: not present
+            if (!Pte.present(old)) {
+                mm.pgtable.setPteAt(va, old);
+                mm.ptl.unlock();
+                return -1;
+            }
+            mm.tlb.flushTlbPage(va);
+            mm.notifiers.invalidateRange(va, va + 1);
+            mm.ptl.unlock();
+
+            int newPfn = mm.frames.allocPage(Frames.OWNER_ANON);
+            if (newPfn < 0) {
+                mm.ptl.lock();
+                mm.pgtable.setPteAt(va, old); // migration failed: restore
+                mm.ptl.unlock();
+                return -1;
+            }
+            mm.ptl.lock();
+            mm.sched.point("remove_migration_pte: set_pte_at");
+            mm.pgtable.setPteAt(va, Pte.make(newPfn, old & 0xfffL));
+            mm.ptl.unlock();
+            mm.sched.point("migrate_folio: put old page");
+            mm.frames.putPage((int) Pte.pfn(old));
+            return newPfn;
+        } finally {
+            mm.notifiers.invalidateRangeEnd(range);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.tlbrace.model.mm;
+
+import dev.tlbrace.model.mem.Frames;
+import dev.tlbrace.model.mem.PageTable;
+import dev.tlbrace.model.sync.RwSem;
+import dev.tlbrace.model.sync.Sched;
+import dev.tlbrace.model.sync.SpinLock;
+
+/**
+ * struct mm_struct: the page table, its lock (one PTL for the whole table, as with
+ * split page-table locks off), mmap_lock, and the notifier subscriptions. The operations that
+ * change PTEs live beside it: {@link Fault}, {@link Zap}, {@link Mprotect}, {@link Migrate};
+ * the arch TLB flush in {@link TlbFlush}.
+ */
+public final class MmStruct {
+    public final Sched sched;
+    public final MmConfig config;
+    public final PageTable pgtable;
+    public final Frames frames;
+    public final SpinLock ptl;
+    public final RwSem mmapLock;
+    public final MmuNotifierSubscriptions notifiers;
+    public final TlbFlush tlb;
+
+    public MmStruct(Sched sched, MmConfig config, int pages, Frames frames) {
+        this.sched = sched;
+        this.config = config;
+        this.pgtable = new PageTable(pages, sched);
+        this.frames = frames;
+        this.ptl = new SpinLock("ptl", sched);
+        this.mmapLock = new RwSem("mmap_lock", sched);
+        this.notifiers = new MmuNotifierSubscriptions(sched, config.secondaryTlbsInFlush());
+        this.tlb = new TlbFlush(this);
+    }
+
+    /** Setup: map a fresh anonymous frame at {@code va} with {@code flags}; returns its pfn. */
+    public int populate(int va, long flags) {
+        int pfn = frames.allocPage(Frames.OWNER_ANON);
+        if (pfn < 0) {
+            throw new IllegalStateException("out of frames while populating va " + va);
+        }
+        pgtable.init(va, dev.tlbrace.model.mem.Pte.make(pfn, flags | dev.tlbrace.model.mem.Pte.PRESENT));
+        return pfn;
+    }
+}

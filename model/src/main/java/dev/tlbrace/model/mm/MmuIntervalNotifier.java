@@ -1,0 +1,75 @@
+package dev.tlbrace.model.mm;
+
+import dev.tlbrace.model.sync.Sched;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * struct mmu_interval_notifier (99cb252f5e68): a subscription to [start, end) with its own
+ * invalidate_seq. Drivers read under {@link MmuNotifierSubscriptions#readBegin} /
+ * {@link #readRetry} and tear down in {@link Ops#invalidate}.
+ */
+public final class MmuIntervalNotifier {
+    private static final VarHandle SEQ;
+    static {
+        try {
+            SEQ = MethodHandles.lookup().findVarHandle(MmuIntervalNotifier.class, "invalidateSeq", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** struct mmu_interval_notifier_ops. */
+    public interface Ops {
+        /**
+         * invalidate: called with the odd mm seq; the driver must take its lock, call
+         * {@link MmuIntervalNotifier#setSeq} and tear down, and return true (blockable).
+         */
+        boolean invalidate(MmuIntervalNotifier sub, MmuNotifierRange range, long curSeq);
+    }
+
+    final int start;
+    final int end;
+    final Ops ops;
+    private final Sched sched;
+    private long invalidateSeq; // via SEQ: WRITE_ONCE in set_seq, READ_ONCE in read_retry
+
+    MmuIntervalNotifier(int start, int end, long seq, Ops ops, Sched sched) {
+        this.start = start;
+        this.end = end;
+        this.ops = ops;
+        this.sched = sched;
+        this.invalidateSeq = seq;
+    }
+
+    /** mmu_interval_set_seq(): WRITE_ONCE; pairs with the READ_ONCE in {@link #readRetry}. */
+    public void setSeq(long curSeq) {
+        sched.point("mmu_interval_set_seq");
+        sched.observe("seq", curSeq);
+        SEQ.setOpaque(this, curSeq);
+    }
+
+    /**
+     * mmu_interval_read_retry(): called under the driver lock that {@link Ops#invalidate} also
+     * takes; true if an invalidation overlapped since {@code seq} was sampled.
+     */
+    public boolean readRetry(long seq) {
+        sched.point("mmu_interval_read_retry");
+        long cur = (long) SEQ.getOpaque(this);
+        sched.observe("sub seq", cur);
+        return cur != seq;
+    }
+
+    /** mmu_interval_check_retry(): the same test, lockless, as a hint only. */
+    public boolean checkRetry(long seq) {
+        return (long) SEQ.getOpaque(this) != seq;
+    }
+
+    long seqOpaque() {
+        return (long) SEQ.getOpaque(this);
+    }
+
+    public int start() { return start; }
+
+    public int end() { return end; }
+}

@@ -1,0 +1,210 @@
+package dev.tlbrace.model.mm;
+
+import dev.tlbrace.model.sync.Sched;
+import dev.tlbrace.model.sync.SpinLock;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * struct mmu_notifier_subscriptions (mm/mmu_notifier.c): the hlist of {@link MmuNotifier}s and
+ * the interval notifiers with the mm-wide invalidate_seq (even = idle, odd = an invalidation
+ * overlapping some interval is running).
+ *
+ * <p>The hlist is walked under SRCU in the kernel: readers never block and see a consistent
+ * list. A copy-on-write list gives the same, and registration happens before any race starts.
+ * The interval tree is a list scanned for overlap, and inserting while an invalidation runs
+ * (the deferred list) is not modelled: {@link #insert} refuses it.
+ */
+public final class MmuNotifierSubscriptions {
+    private static final VarHandle SEQ;
+    private static final VarHandle STARTS;
+    private static final VarHandle ENDS;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            SEQ = l.findVarHandle(MmuNotifierSubscriptions.class, "invalidateSeq", long.class);
+            STARTS = l.findVarHandle(MmuNotifierSubscriptions.class, "starts", long.class);
+            ENDS = l.findVarHandle(MmuNotifierSubscriptions.class, "ends", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final List<MmuNotifier> list = new CopyOnWriteArrayList<>();
+    private final List<MmuIntervalNotifier> itree = new CopyOnWriteArrayList<>();
+    private final SpinLock lock;                // subscriptions->lock
+    private final Sched sched;
+    private final boolean secondaryTlbsInFlush; // v6.6: invalidate_range is gone
+    private long invalidateSeq = 2;             // under lock; READ_ONCE by waiters
+    private long activeInvalidateRanges;        // under lock (confined to lock holders)
+    private long starts;                        // N1 bookkeeping, atomic
+    private long ends;
+
+    public MmuNotifierSubscriptions(Sched sched, boolean secondaryTlbsInFlush) {
+        this.sched = sched;
+        this.secondaryTlbsInFlush = secondaryTlbsInFlush;
+        this.lock = new SpinLock("subscriptions->lock", sched);
+    }
+
+    /** mmu_notifier_register(); before the race starts. */
+    public void register(MmuNotifier subscription) {
+        list.add(subscription);
+    }
+
+    /** mmu_interval_notifier_insert(): the subscription starts out not invalidating. */
+    public MmuIntervalNotifier insert(int start, int end, MmuIntervalNotifier.Ops ops) {
+        lock.lock();
+        try {
+            if (activeInvalidateRanges != 0) {
+                throw new IllegalStateException("insert during an invalidation (deferred list) is not modelled");
+            }
+            MmuIntervalNotifier sub = new MmuIntervalNotifier(start, end, seq() - 1, ops, sched);
+            itree.add(sub);
+            return sub;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** __mmu_notifier_invalidate_range_start(): interval notifiers first, then the hlist. */
+    public void invalidateRangeStart(MmuNotifierRange range) {
+        sched.point("mmu_notifier_invalidate_range_start");
+        STARTS.getAndAdd(this, 1L);
+        if (!itree.isEmpty()) {
+            mnItreeInvalidate(range);
+        }
+        for (MmuNotifier sub : list) {
+            sub.invalidateRangeStart(range);
+        }
+    }
+
+    /**
+     * __mmu_notifier_invalidate_range_end(). Before v6.6 mn_hlist_invalidate_end() also called
+     * invalidate_range, so hardware secondaries heard of every change at the latest here.
+     */
+    public void invalidateRangeEnd(MmuNotifierRange range) {
+        sched.point("mmu_notifier_invalidate_range_end");
+        if (!itree.isEmpty()) {
+            mnItreeInvEnd();
+        }
+        for (MmuNotifier sub : list) {
+            if (!secondaryTlbsInFlush) {
+                sub.invalidateRange(range.start(), range.end());
+            }
+            sub.invalidateRangeEnd(range);
+        }
+        ENDS.getAndAdd(this, 1L);
+    }
+
+    /** mmu_notifier_invalidate_range() (before v6.6): from the mmu_gather TLB flush. */
+    public void invalidateRange(int start, int end) {
+        if (secondaryTlbsInFlush) {
+            return; // removed by 1af5a8109904; the arch flush calls arch_invalidate_secondary_tlbs
+        }
+        sched.point("mmu_notifier_invalidate_range");
+        for (MmuNotifier sub : list) {
+            sub.invalidateRange(start, end);
+        }
+    }
+
+    /** mmu_notifier_arch_invalidate_secondary_tlbs() (v6.6): from the arch TLB flush. */
+    public void archInvalidateSecondaryTlbs(int start, int end) {
+        sched.point("mmu_notifier_arch_invalidate_secondary_tlbs");
+        for (MmuNotifier sub : list) {
+            sub.archInvalidateSecondaryTlbs(start, end);
+        }
+    }
+
+    /** __mmu_notifier_release(). */
+    public void release() {
+        sched.point("mmu_notifier_release");
+        for (MmuNotifier sub : list) {
+            sub.release();
+        }
+    }
+
+    private void mnItreeInvalidate(MmuNotifierRange range) {
+        long curSeq;
+        List<MmuIntervalNotifier> hit = new java.util.ArrayList<>();
+        lock.lock(); // mn_itree_inv_start_range()
+        try {
+            activeInvalidateRanges++;
+            for (MmuIntervalNotifier sub : itree) {
+                if (range.overlaps(sub.start, sub.end)) {
+                    hit.add(sub);
+                }
+            }
+            if (!hit.isEmpty()) {
+                SEQ.setOpaque(this, seq() | 1L);
+            }
+            curSeq = seq();
+        } finally {
+            lock.unlock();
+        }
+        for (MmuIntervalNotifier sub : hit) {
+            sub.ops.invalidate(sub, range, curSeq);
+        }
+    }
+
+    private void mnItreeInvEnd() {
+        lock.lock();
+        try {
+            if (--activeInvalidateRanges != 0 || (seq() & 1L) == 0) {
+                return;
+            }
+            SEQ.setOpaque(this, seq() + 1); // even again: wake_up_all(&subscriptions->wq)
+            sched.observe("mm seq", seq());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * mmu_interval_read_begin(): returns the subscription's seq, first waiting out an
+     * invalidation that is running over it (its seq equals the odd mm seq).
+     */
+    public long readBegin(MmuIntervalNotifier sub) {
+        sched.point("mmu_interval_read_begin");
+        long seq;
+        boolean invalidating;
+        lock.lock();
+        try {
+            seq = sub.seqOpaque();
+            invalidating = seq == seq();
+        } finally {
+            lock.unlock();
+        }
+        // wait_event(subscriptions->wq, READ_ONCE(subscriptions->invalidate_seq) != seq)
+        while (invalidating && (long) SEQ.getOpaque(this) == seq) {
+            sched.spin("mmu_interval_read_begin: wait for invalidate_range_end");
+        }
+        sched.observe("seq", seq);
+        return seq;
+    }
+
+    private long seq() {
+        return (long) SEQ.getOpaque(this);
+    }
+
+    /** The mm-wide invalidate_seq, for oracles (I2: even at quiescence). */
+    public long invalidateSeq() {
+        return seq();
+    }
+
+    public long activeInvalidateRanges() {
+        lock.lock();
+        try {
+            return activeInvalidateRanges;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long starts() { return (long) STARTS.getVolatile(this); }
+
+    public long ends() { return (long) ENDS.getVolatile(this); }
+
+    public int subscriptionCount() { return list.size() + itree.size(); }
+}

@@ -1,0 +1,49 @@
+package dev.tlbrace.model.mm;
+
+import dev.tlbrace.model.mem.Pte;
+
+/**
+ * zap_page_range_single() (MADV_DONTNEED, munmap, reclaim of anonymous pages): the sequence
+ * whose order every secondary depends on.
+ * <pre>
+ * mmu_notifier_invalidate_range_start()     pages still mapped
+ * ptep_get_and_clear() under the PTL        the primary translation is gone
+ * tlb_flush_mmu(): flush_tlb_range()        CPU TLBs (v6.6: + arch_invalidate_secondary_tlbs)
+ *                  mmu_notifier_invalidate_range()   before v6.6
+ * tlb_finish_mmu(): put_page()              the frame may be freed and reused from here
+ * mmu_notifier_invalidate_range_end()
+ * </pre>
+ */
+public final class Zap {
+    private Zap() { }
+
+    public static void zapPageRange(MmStruct mm, int start, int end) {
+        MmuNotifierRange range = new MmuNotifierRange(start, end, MmuNotifierRange.Event.UNMAP);
+        mm.mmapLock.downRead();
+        try {
+            mm.notifiers.invalidateRangeStart(range);
+            int[] gathered = new int[end - start];
+            int n = 0;
+            mm.ptl.lock();
+            for (int va = start; va < end; va++) {
+                mm.sched.point("zap_pte_range: ptep_get_and_clear");
+                long old = mm.pgtable.ptepGetAndClear(va);
+                if (Pte.present(old)) {
+                    gathered[n++] = (int) Pte.pfn(old); // tlb_remove_page(): freed after the flush
+                }
+            }
+            mm.ptl.unlock();
+            if (n > 0) {
+                mm.tlb.flushTlbRange(start, end);          // tlb_flush_mmu_tlbonly()
+                mm.notifiers.invalidateRange(start, end); // before v6.6, same place
+                for (int i = 0; i < n; i++) {
+                    mm.sched.point("tlb_finish_mmu: put_page");
+                    mm.frames.putPage(gathered[i]);
+                }
+            }
+            mm.notifiers.invalidateRangeEnd(range);
+        } finally {
+            mm.mmapLock.upRead();
+        }
+    }
+}
