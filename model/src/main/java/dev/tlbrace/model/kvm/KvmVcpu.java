@@ -94,7 +94,7 @@ public final class KvmVcpu {
     int kvmVcpuExitingGuestMode() {
         Ordering.smpMbAfterAtomic();
         int old = (int) MODE.compareAndExchange(this, IN_GUEST_MODE, EXITING_GUEST_MODE);
-        kvm.sched.observe(old == IN_GUEST_MODE ? "kick vcpu, mode was IN_GUEST_MODE" : "no kick, mode", old);
+        kvm.sched.observe(old == IN_GUEST_MODE ? "kick (IPI, wait): was" : "no kick: vcpu->mode", old);
         return old;
     }
 

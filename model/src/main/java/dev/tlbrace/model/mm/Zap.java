@@ -24,6 +24,7 @@ public final class Zap {
             mm.notifiers.invalidateRangeStart(range);
             int[] gathered = new int[end - start];
             int n = 0;
+            mm.sched.point("unmap_page_range: zap_pte_range");
             mm.ptl.lock();
             for (int va = start; va < end; va++) {
                 mm.sched.point("zap_pte_range: ptep_get_and_clear");

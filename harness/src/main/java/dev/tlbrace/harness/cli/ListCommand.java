@@ -1,0 +1,38 @@
+package dev.tlbrace.harness.cli;
+
+import dev.tlbrace.harness.scenario.Scenario;
+import dev.tlbrace.harness.scenario.Scenarios;
+import dev.tlbrace.harness.scenario.Variant;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code tlbrace list}: every scenario x variant with its expectation, commit and roles. */
+@Command(name = "list", mixinStandardHelpOptions = true,
+        description = "List scenarios and protocol variants: expectation, kernel commit, actor roles.")
+final class ListCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        String fmt = "%-22s %-28s %-10s %-27s %s%n";
+        out.printf(fmt, "SCENARIO", "VARIANT", "EXPECT", "COMMIT", "ROLES");
+        for (Scenario s : Scenarios.all()) {
+            for (Variant v : s.variants()) {
+                out.printf(fmt, s.id(), v.id(), v.expectation().label(), v.commit(), String.join(", ", s.roles()));
+            }
+        }
+        out.println();
+        for (Scenario s : Scenarios.all()) {
+            out.printf("%s: %s%n  bad outcome %s; %s%n", s.id(), s.title(), s.badOutcome(), s.invariant());
+            for (Variant v : s.variants()) {
+                out.printf("  %-28s %s%n", v.id(), v.summary());
+            }
+        }
+        return Main.OK;
+    }
+}

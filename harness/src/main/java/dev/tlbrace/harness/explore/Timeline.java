@@ -1,0 +1,124 @@
+package dev.tlbrace.harness.explore;
+
+import dev.tlbrace.model.iommu.IotlbEntry;
+import dev.tlbrace.model.kvm.KvmVcpu;
+import dev.tlbrace.model.mem.FrameRef;
+import dev.tlbrace.model.mem.Pte;
+import dev.tlbrace.model.mm.Fault;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Renders an {@link Execution} as the timeline a commit message would carry: numbered steps,
+ * one column per role, kernel function names, and the values each step read or wrote.
+ * Uncontended lock and unlock steps are folded away unless {@code allSteps}.
+ */
+public final class Timeline {
+    private Timeline() { }
+
+    private static final int MAX_COLUMN = 64;
+
+    /** Whether a step is lock bookkeeping a reader can skip. */
+    public static boolean isLockStep(Step s) {
+        String l = s.label();
+        boolean lockish = l.startsWith("spin_lock(") || l.startsWith("spin_unlock(")
+                || l.startsWith("down_read(") || l.startsWith("up_read(")
+                || l.startsWith("down_write(") || l.startsWith("up_write(");
+        return lockish && !l.contains("contended") && !l.contains("holds") && !l.contains("held");
+    }
+
+    /** The text of one step: label, then its values. */
+    public static String text(Step s) {
+        return text(s.label(), s.observations());
+    }
+
+    private static String text(String label, List<Step.Observation> observations) {
+        StringBuilder sb = new StringBuilder(label);
+        for (Step.Observation o : observations) {
+            sb.append("  ").append(o.what()).append(' ').append(format(o.what(), o.value()));
+        }
+        return sb.toString();
+    }
+
+    /** Formats an observed value by what it is: PTEs, IOTLB entries, frame refs, pfns. */
+    public static String format(String what, long v) {
+        if (what.contains("pte") && !what.contains("spte")) {
+            return Pte.describe(v);
+        }
+        if (what.startsWith("iotlb")) {
+            return IotlbEntry.describe(v);
+        }
+        if (what.equals("spte")) {
+            return FrameRef.describe(v);
+        }
+        if (what.contains("pfn")) {
+            return "0x" + Long.toHexString(v);
+        }
+        if (what.contains("mode") || what.startsWith("kick")) {
+            return KvmVcpu.modeName((int) v);
+        }
+        if (what.equals("fault result")) {
+            return Fault.Result.values()[(int) v].name();
+        }
+        if (what.startsWith("fill dropped")) {
+            return "";
+        }
+        return Long.toString(v);
+    }
+
+    /** A displayed row: a step, plus the values of folded lock steps of its role that followed it. */
+    private record Row(int role, String text) { }
+
+    public static String render(Execution e, boolean allSteps) {
+        List<String> roles = e.roles();
+        List<Row> rows = new ArrayList<>();
+        int[] lastRow = new int[roles.size()];
+        java.util.Arrays.fill(lastRow, -1);
+        List<List<Step.Observation>> extra = new ArrayList<>();
+        for (Step s : e.steps()) {
+            if (!allSteps && isLockStep(s)) {
+                if (lastRow[s.role()] >= 0) {
+                    extra.get(lastRow[s.role()]).addAll(s.observations());
+                }
+                continue;
+            }
+            lastRow[s.role()] = rows.size();
+            rows.add(new Row(s.role(), s.label()));
+            extra.add(new ArrayList<>(s.observations()));
+        }
+        List<Row> shown = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            shown.add(new Row(rows.get(i).role(), text(rows.get(i).text(), extra.get(i))));
+        }
+        int[] width = new int[roles.size()];
+        for (int r = 0; r < roles.size(); r++) {
+            width[r] = roles.get(r).length();
+        }
+        for (Row s : shown) {
+            width[s.role()] = Math.min(MAX_COLUMN, Math.max(width[s.role()], s.text().length()));
+        }
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("%4s  ", "#"));
+        for (int r = 0; r < roles.size(); r++) {
+            boolean lastCol = r == roles.size() - 1;
+            out.append(lastCol ? roles.get(r) : pad(roles.get(r), width[r]) + " | ");
+        }
+        out.append('\n');
+        int n = 0;
+        for (Row s : shown) {
+            out.append(String.format("%4d  ", ++n));
+            for (int r = 0; r < s.role(); r++) {
+                out.append(pad("", width[r])).append(" | ");
+            }
+            out.append(s.text()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String pad(String s, int w) {
+        if (s.length() >= w) {
+            return s;
+        }
+        return s + " ".repeat(w - s.length());
+    }
+}

@@ -1,0 +1,50 @@
+package dev.tlbrace.harness.scenario;
+
+import dev.tlbrace.harness.explore.Script;
+import dev.tlbrace.model.sync.Sched;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** One race: how to build a fresh world for a variant, its roles, its judge. */
+public interface Scenario {
+
+    /** Fixed id used on the command line and in reports. */
+    String id();
+
+    /** One line a kernel engineer recognises. */
+    String title();
+
+    /** The invariant the bad outcome breaks, with its KERNEL.md name. */
+    String invariant();
+
+    /** The outcome id that means the race happened. */
+    String badOutcome();
+
+    /** Every outcome id the judge can return, with a plain-words description. */
+    List<Outcome> outcomes();
+
+    List<Variant> variants();
+
+    /** Role names of the two-actor form, in order. */
+    List<String> roles();
+
+    /** A fresh world under {@code sched}; the two-actor form. */
+    ScenarioRun newRun(Variant variant, Sched sched);
+
+    /** The interleaving the fixing commit's message describes, as a script of role steps. */
+    Script commitScript();
+
+    /** The variant with this id, or an {@link IllegalArgumentException} naming the valid ones. */
+    default Variant variant(String id) {
+        for (Variant v : variants()) {
+            if (v.id().equals(id)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("unknown variant '" + id + "' for " + id() + "; valid: "
+                + variants().stream().map(Variant::id).collect(Collectors.joining(", ")));
+    }
+
+    /** An outcome id and what it means. */
+    record Outcome(String id, boolean bad, String description) { }
+}

@@ -1,0 +1,205 @@
+package dev.tlbrace.harness.scenario.iommu;
+
+import dev.tlbrace.harness.explore.Script;
+import dev.tlbrace.harness.scenario.Expectation;
+import dev.tlbrace.harness.scenario.Role;
+import dev.tlbrace.harness.scenario.Scenario;
+import dev.tlbrace.harness.scenario.ScenarioRun;
+import dev.tlbrace.harness.scenario.Variant;
+import dev.tlbrace.harness.scenario.Verdict;
+import dev.tlbrace.model.check.Oracles;
+import dev.tlbrace.model.check.Violation;
+import dev.tlbrace.model.iommu.ArmSmmuSva;
+import dev.tlbrace.model.iommu.ArmSmmuV3;
+import dev.tlbrace.model.iommu.IopfHandler;
+import dev.tlbrace.model.iommu.IotlbEntry;
+import dev.tlbrace.model.iommu.PermissionUpgrade;
+import dev.tlbrace.model.iommu.Translation;
+import dev.tlbrace.model.mem.Frames;
+import dev.tlbrace.model.mem.Pte;
+import dev.tlbrace.model.mm.Fault;
+import dev.tlbrace.model.mm.MmStruct;
+import dev.tlbrace.model.sync.Sched;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The stale read-only SMMU TLB entry (Race B, KERNEL.md section 5). With
+ * {@link PermissionUpgrade#NO_UPGRADE_NOTIFY} (arm64 before v6.6) a PTE that becomes writable
+ * notifies nobody, and the SMMU keeps faulting on its cached read-only entry:
+ * <pre>
+ * 1. (SMMU) device write to X misses; the walk finds {P, RO}; IOTLB caches {X -> P, RO}; fault
+ * 2. (CPU)  write fault on X: do_wp_page -> wp_page_reuse -> ptep_set_access_flags:
+ *           PTE := {P, RW, dirty}; flush_tlb_page() reaches CPU TLBs only
+ * 3. (SMMU) iommu_sva_handle_iopf: handle_mm_fault finds the PTE writable: no change;
+ *           CMD_PRI_RESP success
+ * 4. (SMMU) the retry hits {X -> P, RO}: permission fault again, no change again ...
+ * 5. judge: a read-only IOTLB entry over a writable PTE            STALE_READ_ONLY_IOTLB
+ * </pre>
+ * Two actors: the SMMU role is the device, the walker and (between faults) the IOPF handler;
+ * the CPU role is a user write to the same page. Invariants: B1 (safety, holds even in the bug)
+ * IOTLB pfn equals the PTE's, permission no greater; B2 no-change faults bounded (2); B3 at
+ * quiescence no RO entry over a RW PTE. The device gives up after B2's bound and the judge
+ * retries it once at quiescence: a fix makes that retry succeed.
+ */
+public final class SmmuStaleReadOnly implements Scenario {
+    public static final String ID = "smmu-stale-readonly";
+    public static final String SMMU = "SMMU";
+    public static final String CPU = "CPU";
+
+    public static final String FRESH = "FRESH";
+    public static final String RETRIED_BOUNDED = "RETRIED_BOUNDED";
+    public static final String STALE = "STALE_READ_ONLY_IOTLB";
+    public static final String LIVELOCK = "LIVELOCK";
+
+    /** B2: no-change faults per (device, VA) the device tolerates. */
+    public static final int NO_CHANGE_BOUND = 2;
+    static final int VA = 0;
+
+    private static final List<Variant> VARIANTS = List.of(
+            variant(PermissionUpgrade.NO_UPGRADE_NOTIFY, Expectation.KNOWN_BUG,
+                    "upgrade flushes CPU TLBs only; the SMMU keeps its read-only entry"),
+            variant(PermissionUpgrade.NOTIFY_ON_UPGRADE, Expectation.FIXED,
+                    "upgrade sends invalidate_range_start/end after the PTL drop"),
+            variant(PermissionUpgrade.INVALIDATE_BEFORE_RESPONSE, Expectation.FIXED,
+                    "IOPF path issues TLBI + CMD_SYNC before each page response"),
+            variant(PermissionUpgrade.BTM, Expectation.FIXED,
+                    "SMMU obeys the CPU's broadcast TLBI"),
+            variant(PermissionUpgrade.SECONDARY_TLBS_IN_FLUSH, Expectation.FIXED,
+                    "arm64 flush_tlb_page calls arch_invalidate_secondary_tlbs (v6.6)"));
+
+    private static final List<Outcome> OUTCOMES = List.of(
+            new Outcome(FRESH, false, "the device write completed with no fault the page response could not fix"),
+            new Outcome(RETRIED_BOUNDED, false, "the device saw no-change faults, then completed"),
+            new Outcome(STALE, true, "a read-only IOTLB entry sits over a writable PTE: the device faults forever (B3)"));
+
+    private static Variant variant(PermissionUpgrade p, Expectation e, String summary) {
+        return new Variant(p.id(), p.commit(), e, summary);
+    }
+
+    @Override public String id() { return ID; }
+
+    @Override public String title() { return "stale read-only SMMU IOTLB entry after a PTE permission upgrade"; }
+
+    @Override public String invariant() {
+        return "B3: at quiescence no read-only IOTLB entry over a writable PTE (B2: no-change faults bounded)";
+    }
+
+    @Override public String badOutcome() { return STALE; }
+
+    @Override public List<Outcome> outcomes() { return OUTCOMES; }
+
+    @Override public List<Variant> variants() { return VARIANTS; }
+
+    @Override public List<String> roles() { return List.of(SMMU, CPU); }
+
+    @Override
+    public ScenarioRun newRun(Variant variant, Sched sched) {
+        return new Run(upgrade(variant), sched);
+    }
+
+    public static Run run(PermissionUpgrade p, Sched sched) {
+        return new Run(p, sched);
+    }
+
+    static PermissionUpgrade upgrade(Variant v) {
+        for (PermissionUpgrade p : PermissionUpgrade.values()) {
+            if (p.id().equals(v.id())) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("not an " + ID + " variant: " + v.id());
+    }
+
+    /** The seed thread's two-actor form: the CPU upgrades while the SMMU holds the RO entry. */
+    @Override
+    public Script commitScript() {
+        return Script.of()
+                .until(SMMU, "iommu_sva_handle_iopf")
+                .toEnd(CPU)
+                .toEnd(SMMU);
+    }
+
+    /** One world: an mm whose page X is write-protected {P, RO}, an SMMU bound to it (SVA). */
+    public static final class Run implements ScenarioRun {
+        public final MmStruct mm;
+        public final ArmSmmuV3 smmu;
+        private final IopfHandler iopf;
+        private final Sched sched;
+        // written by the SMMU role only; the judge reads after the join
+        private int noChangeFaults;
+        private boolean completed;
+
+        Run(PermissionUpgrade p, Sched sched) {
+            this.sched = sched;
+            Frames frames = new Frames(8, sched);
+            this.mm = new MmStruct(sched, p.mmConfig(), 4, frames);
+            mm.populate(VA, Pte.ACCESSED); // write-protected and clean: COW-reusable or dirty-tracked
+            this.smmu = new ArmSmmuV3(sched, mm.pgtable, frames, 1, p.btm());
+            mm.notifiers.register(new ArmSmmuSva(smmu));
+            mm.tlb.addBroadcastParticipant(smmu);
+            this.iopf = new IopfHandler(mm, smmu, p);
+        }
+
+        @Override
+        public List<Role> roles() {
+            return List.of(new Role(SMMU, this::smmu), new Role(CPU, this::cpu));
+        }
+
+        /** Device DMA write to X; on a fault, the page request, its handler, and the retry. */
+        public void smmu() {
+            while (deviceWrite()) {
+                if (noChangeFaults > NO_CHANGE_BOUND) {
+                    return; // B2 exceeded: the device would fault forever
+                }
+            }
+        }
+
+        /** One attempt; returns whether the device must retry. */
+        private boolean deviceWrite() {
+            Translation t = smmu.translate(0, VA, true);
+            if (t.ok()) {
+                completed = true;
+                return false;
+            }
+            if (iopf.handle(VA, true) == Fault.Result.NO_CHANGE) {
+                noChangeFaults++;
+            }
+            return true;
+        }
+
+        /** A user write to X: the CPU's own write fault upgrades the PTE. */
+        public void cpu() {
+            Fault.userFault(mm, VA, true);
+        }
+
+        @Override
+        public Verdict judge() {
+            List<Violation> violations = new ArrayList<>();
+            Oracles.iotlbSafe(smmu, mm).ifPresent(violations::add);
+            Oracles.noStaleReadOnly(smmu, mm).ifPresent(violations::add);
+            boolean retriedOk = completed;
+            if (!completed) {
+                // quiescence: the device retries once more with nobody else running
+                retriedOk = smmu.translate(0, VA, true).ok();
+            }
+            String detail = "iotlb " + IotlbEntry.describe(smmu.entry(VA)) + ", pte "
+                    + Pte.describe(mm.pgtable.ptepGet(VA)) + ", no-change faults " + noChangeFaults
+                    + ", completed " + completed;
+            if (!violations.isEmpty() || !retriedOk) {
+                boolean b3 = violations.stream().anyMatch(x -> x.invariant().equals("B3"));
+                Oracles.faultLoopBounded(noChangeFaults, NO_CHANGE_BOUND, VA).ifPresent(violations::add);
+                if (violations.isEmpty()) {
+                    violations.add(new Violation("B2", "device still faults at quiescence"));
+                }
+                return new Verdict(b3 ? STALE : violations.get(0).invariant().equals("B1") ? "IOTLB_EXCEEDS_PTE" : LIVELOCK,
+                        true, violations, detail);
+            }
+            return new Verdict(noChangeFaults == 0 ? FRESH : RETRIED_BOUNDED, false, violations, detail);
+        }
+
+        public int noChangeFaults() {
+            return noChangeFaults;
+        }
+    }
+}
