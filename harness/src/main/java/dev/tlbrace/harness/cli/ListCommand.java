@@ -33,6 +33,13 @@ final class ListCommand implements Callable<Integer> {
                 out.printf("  %-28s %s%n", v.id(), v.summary());
             }
         }
+        out.println();
+        out.println("canaries (deliberately broken primitives; the gate demands jcstress sees them):");
+        for (Scenario s : Scenarios.canaries()) {
+            for (Variant v : s.variants()) {
+                out.printf("  %-22s %-16s %-10s %s%n", s.id(), v.id(), v.expectation().label(), v.summary());
+            }
+        }
         return Main.OK;
     }
 }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "tlbrace", mixinStandardHelpOptions = true, version = "tlbrace 0.1.0",
         description = "Race-hunting harness for secondary-TLB coherence protocols (mmu notifiers, KVM, SMMU SVA).",
-        subcommands = {ListCommand.class, TimelineCommand.class})
+        subcommands = {ListCommand.class, TimelineCommand.class, HuntCommand.class, GateCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;
     public static final int FOUND = 1;
@@ -38,7 +38,8 @@ public final class Main implements Runnable {
             return BAD_INPUT;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            if (ex instanceof BadInputException || ex instanceof IllegalArgumentException) {
+            if (ex instanceof BadInputException || ex instanceof IllegalArgumentException
+                    || ex instanceof dev.tlbrace.harness.gate.GateInputException) {
                 commandLine.getErr().println("tlbrace: " + ex.getMessage());
                 return BAD_INPUT;
             }

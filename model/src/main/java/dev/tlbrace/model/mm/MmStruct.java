@@ -21,8 +21,19 @@ public final class MmStruct {
     public final RwSem mmapLock;
     public final MmuNotifierSubscriptions notifiers;
     public final TlbFlush tlb;
+    private final int pageWalkSpins;
 
     public MmStruct(Sched sched, MmConfig config, int pages, Frames frames) {
+        this(sched, config, pages, frames, 0);
+    }
+
+    /**
+     * @param pageWalkSpins busy-wait turns that stand for the descent from pgd to the PTE page
+     *                      in unmap_page_range() (dependent loads, pmd lock): a stress test sets
+     *                      it to give free-running threads the window the kernel has; 0 elsewhere
+     */
+    public MmStruct(Sched sched, MmConfig config, int pages, Frames frames, int pageWalkSpins) {
+        this.pageWalkSpins = pageWalkSpins;
         this.sched = sched;
         this.config = config;
         this.pgtable = new PageTable(pages, sched);
@@ -31,6 +42,13 @@ public final class MmStruct {
         this.mmapLock = new RwSem("mmap_lock", sched);
         this.notifiers = new MmuNotifierSubscriptions(sched, config.secondaryTlbsInFlush());
         this.tlb = new TlbFlush(this);
+    }
+
+    /** The cost of walking down to a PTE page, as configured; see the constructor. */
+    void pageWalkDelay() {
+        for (int i = 0; i < pageWalkSpins; i++) {
+            Thread.onSpinWait();
+        }
     }
 
     /** Setup: map a fresh anonymous frame at {@code va} with {@code flags}; returns its pfn. */

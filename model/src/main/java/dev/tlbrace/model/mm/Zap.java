@@ -25,6 +25,7 @@ public final class Zap {
             int[] gathered = new int[end - start];
             int n = 0;
             mm.sched.point("unmap_page_range: zap_pte_range");
+            mm.pageWalkDelay(); // pgd -> p4d -> pud -> pmd -> pte page
             mm.ptl.lock();
             for (int va = start; va < end; va++) {
                 mm.sched.point("zap_pte_range: ptep_get_and_clear");
