@@ -72,7 +72,7 @@ public final class ArmSmmuV3 implements TlbFlush.BroadcastParticipant {
         long e = (long) ENTRIES.getAcquire(entries, va);
         if (IotlbEntry.valid(e)) {
             sched.observe("iotlb hit", e);
-            return write && !IotlbEntry.write(e) ? Translation.PERMISSION_FAULT : Translation.OK;
+            return write && !IotlbEntry.write(e) ? Translation.PERMISSION_FAULT_CACHED : Translation.OK;
         }
         long ticket = (long) TICKET.getAndAdd(this, 1L) + 1;
         INFLIGHT.setVolatile(inFlight, walker, ticket);

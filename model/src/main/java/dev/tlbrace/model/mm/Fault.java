@@ -62,30 +62,65 @@ public final class Fault {
     }
 
     /**
-     * do_wp_page() -> wp_page_reuse(): the page is exclusive, so make the PTE writable in place.
-     * arm64's ptep_set_access_flags() then calls flush_tlb_page() because its TLBs (and the
-     * SMMU's) may cache the read-only entry. Called with the PTL held; drops it.
+     * do_wp_page(): if the page is exclusive, wp_page_reuse() makes the PTE writable in place and
+     * arm64's ptep_set_access_flags() calls flush_tlb_page(), because its TLBs (and the SMMU's)
+     * may cache the read-only entry. If someone else holds a reference (a GUP), wp_page_copy().
+     * Called with the PTL held; drops it.
      */
     private static Result doWpPage(MmStruct mm, int va, long orig) {
         int pfn = (int) Pte.pfn(orig);
         if (mm.frames.refcount(pfn) != 1) {
-            // wp_page_copy() is not modelled: every page in the scenarios is exclusive
             mm.ptl.unlock();
-            throw new IllegalStateException("do_wp_page: COW of a shared page is not modelled");
+            return wpPageCopy(mm, va, orig);
         }
-        mm.sched.point("wp_page_reuse: ptep_set_access_flags");
-        boolean changed = mm.pgtable.ptepSetAccessFlags(va, Pte.mkWriteDirtyYoung(orig));
-        if (changed) {
-            mm.tlb.flushTlbPage(va); // arm64: invalidate the stale read-only entry
+        mm.upgradeBegin();
+        try {
+            mm.sched.point("wp_page_reuse: ptep_set_access_flags");
+            boolean changed = mm.pgtable.ptepSetAccessFlags(va, Pte.mkWriteDirtyYoung(orig));
+            if (changed) {
+                mm.tlb.flushTlbPage(va); // arm64: invalidate the stale read-only entry
+            }
+            mm.ptl.unlock();
+            if (changed && mm.config.notifyOnUpgrade()) {
+                // seed patch v1: tell secondaries after the PTL drop
+                MmuNotifierRange range = new MmuNotifierRange(va, va + 1, MmuNotifierRange.Event.PROTECTION_UPGRADE);
+                mm.notifiers.invalidateRangeStart(range);
+                mm.notifiers.invalidateRangeEnd(range);
+            }
+            return changed ? Result.UPGRADED : Result.NO_CHANGE;
+        } finally {
+            mm.upgradeEnd();
         }
-        mm.ptl.unlock();
-        if (changed && mm.config.notifyOnUpgrade()) {
-            // seed patch v1: tell secondaries after the PTL drop
-            MmuNotifierRange range = new MmuNotifierRange(va, va + 1, MmuNotifierRange.Event.PROTECTION_UPGRADE);
-            mm.notifiers.invalidateRangeStart(range);
+    }
+
+    /**
+     * wp_page_copy(): a new frame replaces the shared one inside an MMU_NOTIFY_CLEAR bracket;
+     * ptep_clear_flush_notify() flushes and (before v6.6) calls invalidate_range.
+     */
+    private static Result wpPageCopy(MmStruct mm, int va, long orig) {
+        MmuNotifierRange range = new MmuNotifierRange(va, va + 1, MmuNotifierRange.Event.CLEAR);
+        int copy = mm.frames.allocPage(Frames.OWNER_ANON);
+        if (copy < 0) {
+            return Result.OOM;
+        }
+        mm.notifiers.invalidateRangeStart(range);
+        mm.ptl.lock();
+        mm.sched.point("wp_page_copy: ptep_clear_flush_notify");
+        long now = mm.pgtable.ptepGet(va);
+        if (now != orig) { // raced: someone else resolved the fault
+            mm.ptl.unlock();
+            mm.frames.putPage(copy);
             mm.notifiers.invalidateRangeEnd(range);
+            return Result.NO_CHANGE;
         }
-        return changed ? Result.UPGRADED : Result.NO_CHANGE;
+        mm.pgtable.ptepGetAndClear(va);
+        mm.tlb.flushTlbPage(va);
+        mm.notifiers.invalidateRange(va, va + 1);
+        mm.pgtable.setPteAt(va, Pte.make(copy, Pte.PRESENT | Pte.WRITE | Pte.DIRTY | Pte.ACCESSED));
+        mm.ptl.unlock();
+        mm.frames.putPage((int) Pte.pfn(orig)); // the mapping's reference to the old page
+        mm.notifiers.invalidateRangeEnd(range);
+        return Result.MAPPED;
     }
 
     /**

@@ -22,6 +22,7 @@ public final class MmStruct {
     public final MmuNotifierSubscriptions notifiers;
     public final TlbFlush tlb;
     private final int pageWalkSpins;
+    private final java.util.concurrent.atomic.AtomicLong upgradesInFlight = new java.util.concurrent.atomic.AtomicLong();
 
     public MmStruct(Sched sched, MmConfig config, int pages, Frames frames) {
         this(sched, config, pages, frames, 0);
@@ -49,6 +50,23 @@ public final class MmStruct {
         for (int i = 0; i < pageWalkSpins; i++) {
             Thread.onSpinWait();
         }
+    }
+
+    /**
+     * Oracle bookkeeping, not kernel state: permission upgrades between their PTE write and the
+     * end of their notification. A no-change fault while one is in flight is the fix's window,
+     * not a livelock (B2).
+     */
+    void upgradeBegin() {
+        upgradesInFlight.incrementAndGet();
+    }
+
+    void upgradeEnd() {
+        upgradesInFlight.decrementAndGet();
+    }
+
+    public long upgradesInFlight() {
+        return upgradesInFlight.get();
     }
 
     /** Setup: map a fresh anonymous frame at {@code va} with {@code flags}; returns its pfn. */

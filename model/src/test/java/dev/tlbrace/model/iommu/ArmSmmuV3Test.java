@@ -29,7 +29,7 @@ class ArmSmmuV3Test {
         assertThat(IotlbEntry.write(smmu.entry(0))).isFalse();
         Fault.userFault(mm, 0, true);
         assertThat(Pte.write(mm.pgtable.ptepGet(0))).isTrue();
-        assertThat(smmu.translate(0, 0, true)).isEqualTo(Translation.PERMISSION_FAULT);
+        assertThat(smmu.translate(0, 0, true)).isEqualTo(Translation.PERMISSION_FAULT_CACHED);
         assertThat(smmu.walks()).isEqualTo(1);
         smmu.tlbInvRangeAndSync(0, 1);
         assertThat(smmu.translate(0, 0, true)).isEqualTo(Translation.OK);
