@@ -83,6 +83,7 @@ public final class SeqcountCanary implements Scenario {
             }
         }
 
+        private static final int WRITE_SPINS = 16;
         private final boolean retryCheck;
         private final Sched sched;
         private int seq;
@@ -107,6 +108,9 @@ public final class SeqcountCanary implements Scenario {
             Ordering.smpWmb();
             sched.point("writer: a = 1");
             A.setOpaque(this, 1L);
+            for (int i = 0; i < WRITE_SPINS; i++) {
+                Thread.onSpinWait(); // a write section takes time; without it TORN is 1 in ~23k
+            }
             sched.point("writer: b = 1");
             B.setOpaque(this, 1L);
             Ordering.smpWmb();
