@@ -16,8 +16,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Chooser} picks who passes its point next. The labels passed, in order, are the
  * timeline.
  *
- * <p>A role stopped at a {@link Sched#spin} point is enabled only if some other role ran a
- * step since its own last spin: a waiting role is seen as waiting, never scheduled forever.
+ * <p>A role stopped at a {@link Sched#spin} point it also passed at its previous spin, with no
+ * other role having run a step since, is blocked: one more turn would see the same state. A
+ * waiting role is seen as waiting, never scheduled forever; a retry loop that made progress
+ * of its own (it reached a different spin point) is not.
  * Threads that are not roles (setup, the judge) pass points without stopping.
  *
  * <p>Use: build the world with this scheduler as its {@link Sched}, then call {@link #run}.
@@ -34,6 +36,7 @@ public final class ControlledScheduler implements Sched {
     private boolean[] pendingSpin = new boolean[0];
     private boolean[] done = new boolean[0];
     private boolean[] othersMoved = new boolean[0];
+    private String[] lastSpin = new String[0];
     private int granted = -1;
     private boolean abandoned;
     private Step current;
@@ -112,7 +115,7 @@ public final class ControlledScheduler implements Sched {
         pendingSpin = new boolean[n];
         done = new boolean[n];
         othersMoved = new boolean[n];
-        Arrays.fill(othersMoved, true);
+        lastSpin = new String[n];
         Thread[] threads = new Thread[n];
         for (int i = 0; i < n; i++) {
             final int idx = i;
@@ -122,9 +125,13 @@ public final class ControlledScheduler implements Sched {
         for (Thread t : threads) {
             t.start();
         }
-        Execution.Status status = drive(chooser);
-        for (Thread t : threads) {
-            joinQuietly(t);
+        Execution.Status status;
+        try {
+            status = drive(chooser);
+        } finally {
+            for (Thread t : threads) {
+                joinQuietly(t);
+            }
         }
         Verdict verdict = null;
         if (status == Execution.Status.COMPLETED) {
@@ -181,7 +188,7 @@ public final class ControlledScheduler implements Sched {
                         continue;
                     }
                     allDone = false;
-                    if (!pendingSpin[i] || othersMoved[i]) {
+                    if (!pendingSpin[i] || othersMoved[i] || !pending[i].equals(lastSpin[i])) {
                         enabled.add(i);
                     }
                 }
@@ -194,8 +201,14 @@ public final class ControlledScheduler implements Sched {
                 if (steps.size() >= maxSteps) {
                     return abandon(Execution.Status.STEP_BOUND);
                 }
-                int pick = chooser.choose(new Decision(steps.size(), List.copyOf(enabled),
-                        Arrays.asList(pending.clone()), last));
+                int pick;
+                try {
+                    pick = chooser.choose(new Decision(steps.size(), List.copyOf(enabled),
+                            Arrays.asList(pending.clone()), last));
+                } catch (RuntimeException ex) {
+                    abandon(Execution.Status.ERROR); // unwind the roles before the caller sees it
+                    throw ex;
+                }
                 if (!enabled.contains(pick)) {
                     throw new IllegalStateException("chooser picked role " + pick + ", enabled " + enabled);
                 }
@@ -209,6 +222,7 @@ public final class ControlledScheduler implements Sched {
                 }
                 if (pendingSpin[pick]) {
                     othersMoved[pick] = false;
+                    lastSpin[pick] = pending[pick];
                 }
                 last = pick;
                 granted = pick;

@@ -1,0 +1,106 @@
+package dev.tlbrace.harness.cli;
+
+import dev.tlbrace.harness.explore.Decision;
+import dev.tlbrace.harness.explore.Execution;
+import dev.tlbrace.harness.explore.Explorer;
+import dev.tlbrace.harness.explore.HtmlTimeline;
+import dev.tlbrace.harness.explore.Schedule;
+import dev.tlbrace.harness.explore.Timeline;
+import dev.tlbrace.harness.scenario.Scenario;
+import dev.tlbrace.harness.scenario.Scenarios;
+import dev.tlbrace.harness.scenario.Variant;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code tlbrace explore SCENARIO --variant V}: systematic search, shortest counterexample first. */
+@Command(name = "explore", mixinStandardHelpOptions = true,
+        description = {"Explore every interleaving at trace points within a preemption bound.",
+            "Exit 1 with the shortest counterexample (timeline + schedule), 0 if none within the bound, 2 on bad input."})
+final class ExploreCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SCENARIO")
+    String scenario;
+
+    @Option(names = "--variant", required = true, paramLabel = "V")
+    String variant;
+
+    @Option(names = "--max-preemptions", paramLabel = "N", defaultValue = "2",
+            description = "preemption bound (default ${DEFAULT-VALUE})")
+    int maxPreemptions;
+
+    @Option(names = "--max-steps", paramLabel = "N", defaultValue = "400",
+            description = "steps per schedule before it counts as cut short (default ${DEFAULT-VALUE})")
+    int maxSteps;
+
+    @Option(names = "--html", paramLabel = "FILE", description = "write the counterexample as one self-contained HTML page")
+    Path html;
+
+    @Option(names = "--all-steps", description = "also show uncontended lock/unlock steps")
+    boolean allSteps;
+
+    @Override
+    public Integer call() throws IOException {
+        if (maxPreemptions < 0 || maxPreemptions > 6) {
+            throw new BadInputException("--max-preemptions must be 0..6, got " + maxPreemptions);
+        }
+        if (maxSteps < 1) {
+            throw new BadInputException("--max-steps must be positive, got " + maxSteps);
+        }
+        Scenario s = Scenarios.byId(scenario);
+        Variant v = s.variant(variant);
+        PrintWriter out = spec.commandLine().getOut();
+        Explorer.Result r = new Explorer(s, v, maxPreemptions, maxSteps).explore();
+        out.printf("%s / %s (%s, %s)%n", s.id(), v.id(), v.expectation().label(), v.commit());
+        if (r.violated()) {
+            Execution e = r.counterexample();
+            String schedule = Schedule.format(e.choices());
+            out.printf("counterexample with %d preemption%s, %d steps (after %d schedules, %d ms)%n%n",
+                    r.preemptions(), r.preemptions() == 1 ? "" : "s", e.steps().size(), r.schedules(), r.millis());
+            out.print(Timeline.render(e, allSteps));
+            out.println();
+            if (e.verdict() != null) {
+                out.println("outcome: " + e.verdict().outcome());
+                e.verdict().violations().forEach(x -> out.println("  " + x));
+                out.println("  " + e.verdict().detail());
+            } else {
+                out.println("outcome: " + e.status() + " (every live role waits on another)");
+            }
+            out.println("schedule: " + schedule);
+            out.printf("replay:   tlbrace replay %s --variant %s --schedule %s%n", s.id(), v.id(), schedule);
+            if (html != null) {
+                writeHtml(s, v, e, schedule);
+                out.println("html:     " + html);
+            }
+            return Main.FOUND;
+        }
+        out.printf("no violation in %d schedules with at most %d preemptions and %d steps each (%d ms)%n",
+                r.schedules(), maxPreemptions, maxSteps, r.millis());
+        if (!r.exhaustive()) {
+            out.printf("NOT exhaustive: %d schedules hit the step bound, %d ended in an error; raise --max-steps%n",
+                    r.stepBoundHits(), r.errors());
+            return Main.FOUND;
+        }
+        out.println("exhaustive within that bound");
+        return Main.OK;
+    }
+
+    private void writeHtml(Scenario s, Variant v, Execution e, String schedule) throws IOException {
+        List<Decision> decisions = new ArrayList<>();
+        new Explorer(s, v, 0, maxSteps).runOnce(e.choices(), decisions);
+        String title = s.id() + " / " + v.id() + " (" + v.commit() + ")";
+        Files.writeString(html, HtmlTimeline.render(title, e, decisions, schedule), StandardCharsets.UTF_8);
+    }
+}

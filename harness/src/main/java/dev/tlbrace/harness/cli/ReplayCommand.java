@@ -1,0 +1,68 @@
+package dev.tlbrace.harness.cli;
+
+import dev.tlbrace.harness.explore.ControlledScheduler;
+import dev.tlbrace.harness.explore.Execution;
+import dev.tlbrace.harness.explore.Schedule;
+import dev.tlbrace.harness.explore.Timeline;
+import dev.tlbrace.harness.scenario.Scenario;
+import dev.tlbrace.harness.scenario.Scenarios;
+import dev.tlbrace.harness.scenario.Variant;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code tlbrace replay SCENARIO --variant V --schedule S}: run one schedule exactly. */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Replay a schedule string printed by explore and print its timeline.",
+            "Exit 1 if it ends in a bad outcome, 0 if clean, 2 if the schedule does not fit."})
+final class ReplayCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SCENARIO")
+    String scenario;
+
+    @Option(names = "--variant", required = true, paramLabel = "V")
+    String variant;
+
+    @Option(names = "--schedule", required = true, paramLabel = "S", description = "ROLE:COUNT runs joined by dots")
+    String schedule;
+
+    @Option(names = "--all-steps", description = "also show uncontended lock/unlock steps")
+    boolean allSteps;
+
+    @Override
+    public Integer call() {
+        Scenario s = Scenarios.byId(scenario);
+        Variant v = s.variant(variant);
+        List<Integer> choices = Schedule.parse(schedule, s.roles().size());
+        PrintWriter out = spec.commandLine().getOut();
+        ControlledScheduler sched = new ControlledScheduler(choices.size() + 1);
+        Execution e;
+        try {
+            e = sched.run(s.newRun(v, sched), Schedule.exact(choices, s.roles()));
+        } catch (Schedule.ScheduleMismatch m) {
+            throw new BadInputException(m.getMessage());
+        }
+        if (e.status() == Execution.Status.COMPLETED && e.steps().size() < choices.size()) {
+            throw new BadInputException("schedule has " + choices.size() + " steps but the roles finished after "
+                    + e.steps().size());
+        }
+        out.printf("%s / %s (%s, %s), schedule %s%n%n", s.id(), v.id(), v.expectation().label(), v.commit(), schedule);
+        out.print(Timeline.render(e, allSteps));
+        out.println();
+        if (e.status() != Execution.Status.COMPLETED) {
+            out.println("outcome: " + e.status() + (e.error() == null ? "" : " " + e.error()));
+            return Main.FOUND;
+        }
+        out.println("outcome: " + e.verdict().outcome());
+        e.verdict().violations().forEach(x -> out.println("  " + x));
+        out.println("  " + e.verdict().detail());
+        return e.verdict().bad() ? Main.FOUND : Main.OK;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.tlbrace.harness.explore;
+
+import com.google.common.html.HtmlEscapers;
+import java.util.List;
+
+/**
+ * One self-contained HTML page (inline CSS, no script, no network) for a counterexample: a
+ * swimlane per role, the steps in order, the steps around each preemption highlighted, the
+ * outcome and the schedule string on top.
+ */
+public final class HtmlTimeline {
+    private HtmlTimeline() { }
+
+    public static String render(String title, Execution e, List<Decision> decisions, String schedule) {
+        List<String> roles = e.roles();
+        boolean[] preempt = new boolean[e.steps().size()];
+        for (int i = 0; i < decisions.size() && i < preempt.length; i++) {
+            preempt[i] = decisions.get(i).isPreemption(e.choices().get(i));
+        }
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+                .append(esc(title)).append("</title>\n<style>\n")
+                .append("body{font:13px/1.35 system-ui,sans-serif;margin:24px;color:#1b1f24;background:#fff}\n")
+                .append("h1{font-size:18px;margin:0 0 4px}.meta{color:#57606a;margin-bottom:12px}\n")
+                .append(".outcome{display:inline-block;padding:3px 10px;border-radius:4px;font-weight:600;margin:6px 0 14px}\n")
+                .append(".bad{background:#ffebe9;color:#a40e26;border:1px solid #ff8182}.good{background:#dafbe1;color:#116329;border:1px solid #4ac26b}\n")
+                .append("table{border-collapse:collapse;width:100%;table-layout:fixed}\n")
+                .append("th{position:sticky;top:0;background:#f6f8fa;border-bottom:2px solid #d0d7de;padding:6px;text-align:left}\n")
+                .append("td{vertical-align:top;padding:2px 6px;border-left:1px solid #eaeef2}td.n{width:3em;color:#8c959f;text-align:right;border:none}\n")
+                .append(".s{font-family:ui-monospace,monospace;font-size:12px;background:#ddf4ff;border:1px solid #54aeff;border-radius:4px;padding:2px 6px;white-space:pre-wrap;word-break:break-word}\n")
+                .append(".s.lock{background:#f6f8fa;border-color:#d0d7de;color:#57606a}\n")
+                .append(".s.racy{background:#fff8c5;border-color:#d4a72c;font-weight:600}\n")
+                .append(".v{color:#57606a;font-weight:400}.sched{font-family:ui-monospace,monospace;word-break:break-all}\n")
+                .append("tr.pre td{border-top:2px dashed #d4a72c}\n")
+                .append("</style></head><body>\n");
+        h.append("<h1>").append(esc(title)).append("</h1>\n");
+        if (e.verdict() != null) {
+            h.append("<div class=\"outcome ").append(e.verdict().bad() ? "bad" : "good").append("\">")
+                    .append(esc(e.verdict().outcome())).append("</div>\n");
+            e.verdict().violations().forEach(v -> h.append("<div>").append(esc(v.toString())).append("</div>\n"));
+            h.append("<div class=\"meta\">").append(esc(e.verdict().detail())).append("</div>\n");
+        } else {
+            h.append("<div class=\"outcome bad\">").append(esc(e.status().name())).append("</div>\n");
+        }
+        h.append("<div class=\"meta\">schedule <span class=\"sched\">").append(esc(schedule))
+                .append("</span> &middot; dashed line: a preemption; yellow: the steps on either side of it</div>\n");
+        h.append("<table><thead><tr><th class=\"n\">#</th>");
+        for (String r : roles) {
+            h.append("<th>").append(esc(r)).append("</th>");
+        }
+        h.append("</tr></thead><tbody>\n");
+        for (int i = 0; i < e.steps().size(); i++) {
+            Step s = e.steps().get(i);
+            boolean racy = preempt[i] || (i + 1 < preempt.length && preempt[i + 1]);
+            h.append(preempt[i] ? "<tr class=\"pre\">" : "<tr>").append("<td class=\"n\">").append(s.index()).append("</td>");
+            for (int r = 0; r < roles.size(); r++) {
+                h.append("<td>");
+                if (r == s.role()) {
+                    String cls = racy ? "s racy" : Timeline.isLockStep(s) ? "s lock" : "s";
+                    h.append("<div class=\"").append(cls).append("\">").append(esc(s.label()));
+                    for (Step.Observation o : s.observations()) {
+                        h.append(" <span class=\"v\">").append(esc(o.what() + " " + Timeline.format(o.what(), o.value())))
+                                .append("</span>");
+                    }
+                    h.append("</div>");
+                }
+                h.append("</td>");
+            }
+            h.append("</tr>\n");
+        }
+        h.append("</tbody></table>\n</body></html>\n");
+        return h.toString();
+    }
+
+    private static String esc(String s) {
+        return HtmlEscapers.htmlEscaper().escape(s);
+    }
+}

@@ -1,0 +1,112 @@
+package dev.tlbrace.harness.explore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tlbrace.harness.scenario.Expectation;
+import dev.tlbrace.harness.scenario.Scenario;
+import dev.tlbrace.harness.scenario.Scenarios;
+import dev.tlbrace.harness.scenario.Variant;
+import dev.tlbrace.harness.scenario.canary.EntryBarrierCanary;
+import dev.tlbrace.harness.scenario.canary.SeqcountCanary;
+import dev.tlbrace.harness.scenario.kvm.ApicAccessReload;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ExplorerTest {
+    static final int BOUND = 2;
+    static final int STEPS = 400;
+
+    static Stream<Arguments> variants(Expectation e) {
+        return Scenarios.all().stream().flatMap(s -> s.variants().stream()
+                .filter(v -> v.expectation() == e).map(v -> Arguments.of(s.id(), v.id())));
+    }
+
+    static Stream<Arguments> knownBugs() {
+        return variants(Expectation.KNOWN_BUG);
+    }
+
+    static Stream<Arguments> fixes() {
+        return variants(Expectation.FIXED);
+    }
+
+    static Explorer.Result explore(String scenario, String variant) {
+        Scenario s = Scenarios.byId(scenario);
+        return new Explorer(s, s.variant(variant), BOUND, STEPS).explore();
+    }
+
+    @ParameterizedTest(name = "{0} / {1}")
+    @MethodSource("knownBugs")
+    void findsEveryKnownBugAndReplayReproducesIt(String scenario, String variant) {
+        Explorer.Result r = explore(scenario, variant);
+        assertThat(r.violated()).isTrue();
+        Execution e = r.counterexample();
+        Scenario s = Scenarios.byId(scenario);
+        assertThat(e.verdict().outcome()).isEqualTo(s.badOutcome());
+
+        String schedule = Schedule.format(e.choices());
+        ControlledScheduler sched = new ControlledScheduler(STEPS);
+        Execution again = sched.run(s.newRun(s.variant(variant), sched),
+                Schedule.exact(Schedule.parse(schedule, s.roles().size()), s.roles()));
+        assertThat(again.verdict().outcome()).isEqualTo(s.badOutcome());
+        assertThat(Timeline.render(again, true)).isEqualTo(Timeline.render(e, true));
+    }
+
+    @Test
+    void apicCounterexampleReloadsBetweenRangeStartAndThePteZapAsInE649b3f0188f() {
+        Explorer.Result r = explore(ApicAccessReload.ID, "range-start-request");
+        List<String> labels = r.counterexample().steps().stream().map(Step::label).toList();
+        int request = labels.indexOf("kvm_make_all_cpus_request(KVM_REQ_APIC_PAGE_RELOAD)");
+        int vmcs = labels.lastIndexOf("vmcs_write64(APIC_ACCESS_ADDR)");
+        int zap = labels.indexOf("zap_pte_range: ptep_get_and_clear");
+        int free = labels.indexOf("free_page");
+        assertThat(request).isNotNegative().isLessThan(vmcs);
+        assertThat(vmcs).isLessThan(zap);
+        assertThat(zap).isLessThan(free);
+        assertThat(r.preemptions()).isEqualTo(1); // the vCPU is done once it runs in guest mode
+    }
+
+    @ParameterizedTest(name = "{0} / {1}")
+    @MethodSource("fixes")
+    void everyFixIsExhaustedWithinTheBoundWithNoViolation(String scenario, String variant) {
+        Explorer.Result r = explore(scenario, variant);
+        assertThat(r.violated()).as("counterexample: %s", r.counterexample() == null ? ""
+                : Timeline.render(r.counterexample(), false)).isFalse();
+        assertThat(r.exhaustive()).isTrue();
+        assertThat(r.deadlocks()).isZero();
+        assertThat(r.schedules()).isGreaterThan(1);
+    }
+
+    @Test
+    void theSameExplorationTwiceGivesTheSameCounterexample() {
+        Explorer.Result a = explore(ApicAccessReload.ID, "range-start-request");
+        Explorer.Result b = explore(ApicAccessReload.ID, "range-start-request");
+        assertThat(a.schedules()).isEqualTo(b.schedules());
+        assertThat(a.counterexample().choices()).isEqualTo(b.counterexample().choices());
+        assertThat(Timeline.render(a.counterexample(), true)).isEqualTo(Timeline.render(b.counterexample(), true));
+    }
+
+    @Test
+    void seqcountCanaryWithoutRetryCheckIsFoundButTheMissingBarrierIsNot() {
+        Scenario seq = Scenarios.byId(SeqcountCanary.ID);
+        assertThat(new Explorer(seq, seq.variant("no-retry-check"), BOUND, STEPS).explore().violated()).isTrue();
+        // The explorer runs in sequential consistency: a store-buffer reordering is jcstress's to find.
+        Scenario dekker = Scenarios.byId(EntryBarrierCanary.ID);
+        Explorer.Result r = new Explorer(dekker, dekker.variant("no-barrier"), BOUND, STEPS).explore();
+        assertThat(r.violated()).isFalse();
+        assertThat(r.exhaustive()).isTrue();
+    }
+
+    @Test
+    void preemptionsCountOnlySwitchesAwayFromARunnableRole() {
+        Scenario s = Scenarios.byId(SeqcountCanary.ID);
+        Variant v = s.variant("seq-retry");
+        List<Decision> d = new ArrayList<>();
+        Execution e = new Explorer(s, v, 0, STEPS).runOnce(List.of(), d);
+        assertThat(Explorer.preemptions(e, d)).isZero();
+    }
+}
