@@ -1,0 +1,39 @@
+package dev.tlbrace.bench.mm;
+
+import dev.tlbrace.model.iommu.ArmSmmuSva;
+import dev.tlbrace.model.iommu.ArmSmmuV3;
+import dev.tlbrace.model.kvm.ApicReload;
+import dev.tlbrace.model.kvm.Kvm;
+import dev.tlbrace.model.kvm.KvmMmuNotifier;
+import dev.tlbrace.model.mem.Frames;
+import dev.tlbrace.model.mem.Pte;
+import dev.tlbrace.model.mm.MmConfig;
+import dev.tlbrace.model.mm.MmStruct;
+import dev.tlbrace.model.sync.Sched;
+
+/** A populated mm with 0, 1 (KVM) or 3 (KVM, an SVA SMMU, an interval notifier) subscribers. */
+public final class Subscribers {
+    public final MmStruct mm;
+    public final Kvm kvm;
+    public final ArmSmmuV3 smmu;
+
+    public Subscribers(int pages, int subscribers) {
+        Frames frames = new Frames(pages * 2 + 16, Sched.NOOP);
+        mm = new MmStruct(Sched.NOOP, MmConfig.PRE_6_6, pages, frames);
+        for (int va = 0; va < pages; va++) {
+            mm.populate(va, Pte.WRITE | Pte.DIRTY | Pte.ACCESSED);
+        }
+        kvm = new Kvm(mm, ApicReload.RETRY_IN_PROGRESS, 1, 0, 1, pages - 1);
+        smmu = new ArmSmmuV3(Sched.NOOP, mm.pgtable, frames, 2, false);
+        if (subscribers >= 1) {
+            mm.notifiers.register(new KvmMmuNotifier(kvm));
+        }
+        if (subscribers >= 3) {
+            mm.notifiers.register(new ArmSmmuSva(smmu));
+            mm.notifiers.insert(0, pages, (sub, range, seq) -> {
+                sub.setSeq(seq); // a driver that tears down under its own lock
+                return true;
+            });
+        }
+    }
+}
