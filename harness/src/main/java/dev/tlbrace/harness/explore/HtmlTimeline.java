@@ -26,7 +26,7 @@ public final class HtmlTimeline {
                 .append(".bad{background:#ffebe9;color:#a40e26;border:1px solid #ff8182}.good{background:#dafbe1;color:#116329;border:1px solid #4ac26b}\n")
                 .append("table{border-collapse:collapse;width:100%;table-layout:fixed}\n")
                 .append("th{position:sticky;top:0;background:#f6f8fa;border-bottom:2px solid #d0d7de;padding:6px;text-align:left}\n")
-                .append("td{vertical-align:top;padding:2px 6px;border-left:1px solid #eaeef2}td.n{width:3em;color:#8c959f;text-align:right;border:none}\n")
+                .append("td{vertical-align:top;padding:2px 6px;border-left:1px solid #eaeef2}.n{width:3em;color:#8c959f;text-align:right;border:none}\n")
                 .append(".s{font-family:ui-monospace,monospace;font-size:12px;background:#ddf4ff;border:1px solid #54aeff;border-radius:4px;padding:2px 6px;white-space:pre-wrap;word-break:break-word}\n")
                 .append(".s.lock{background:#f6f8fa;border-color:#d0d7de;color:#57606a}\n")
                 .append(".s.racy{background:#fff8c5;border-color:#d4a72c;font-weight:600}\n")
