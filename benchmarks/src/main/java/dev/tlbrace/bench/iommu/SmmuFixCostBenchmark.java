@@ -49,8 +49,7 @@ public class SmmuFixCostBenchmark {
 
     @Setup
     public void setUp() {
-        PermissionUpgrade p = java.util.Arrays.stream(PermissionUpgrade.values())
-                .filter(x -> x.id().equals(variant)).findFirst().orElseThrow();
+        PermissionUpgrade p = PermissionUpgrade.byId(variant);
         Frames frames = new Frames(PAGES * 2 + 8, Sched.NOOP);
         mm = new MmStruct(Sched.NOOP, p.mmConfig(), PAGES, frames);
         for (int va = 0; va < PAGES; va++) {

@@ -40,8 +40,7 @@ public class ApicReloadCostBenchmark {
 
     @Setup
     public void setUp() {
-        ApicReload r = java.util.Arrays.stream(ApicReload.values())
-                .filter(x -> x.id().equals(variant)).findFirst().orElseThrow();
+        ApicReload r = ApicReload.byId(variant);
         mm = new MmStruct(Sched.NOOP, MmConfig.PRE_6_6, 4, new Frames(16, Sched.NOOP));
         int pfn = mm.populate(0, Pte.WRITE | Pte.DIRTY | Pte.ACCESSED);
         Kvm kvm = new Kvm(mm, r, 1, 0, 1, 3);

@@ -5,9 +5,7 @@ import dev.tlbrace.harness.explore.Execution;
 import dev.tlbrace.harness.explore.Explorer;
 import dev.tlbrace.harness.explore.HtmlTimeline;
 import dev.tlbrace.harness.explore.Schedule;
-import dev.tlbrace.harness.explore.Timeline;
 import dev.tlbrace.harness.scenario.Scenario;
-import dev.tlbrace.harness.scenario.Scenarios;
 import dev.tlbrace.harness.scenario.Variant;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -18,9 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code tlbrace explore SCENARIO --variant V}: systematic search, shortest counterexample first. */
@@ -31,11 +29,8 @@ final class ExploreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "SCENARIO")
-    String scenario;
-
-    @Option(names = "--variant", required = true, paramLabel = "V")
-    String variant;
+    @Mixin
+    ScenarioSelection sel;
 
     @Option(names = "--max-preemptions", paramLabel = "N", defaultValue = "2",
             description = "preemption bound (default ${DEFAULT-VALUE})")
@@ -48,9 +43,6 @@ final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--html", paramLabel = "FILE", description = "write the counterexample as one self-contained HTML page")
     Path html;
 
-    @Option(names = "--all-steps", description = "also show uncontended lock/unlock steps")
-    boolean allSteps;
-
     @Override
     public Integer call() throws IOException {
         if (maxPreemptions < 0 || maxPreemptions > 6) {
@@ -59,25 +51,17 @@ final class ExploreCommand implements Callable<Integer> {
         if (maxSteps < 1) {
             throw new BadInputException("--max-steps must be positive, got " + maxSteps);
         }
-        Scenario s = Scenarios.byId(scenario);
-        Variant v = s.variant(variant);
+        Scenario s = sel.scenario();
+        Variant v = sel.variant();
         PrintWriter out = spec.commandLine().getOut();
         Explorer.Result r = new Explorer(s, v, maxPreemptions, maxSteps).explore();
-        out.printf("%s / %s (%s, %s)%n", s.id(), v.id(), v.expectation().label(), v.commit());
+        out.println(sel.header());
         if (r.violated()) {
             Execution e = r.counterexample();
             String schedule = Schedule.format(e.choices());
             out.printf("counterexample with %d preemption%s, %d steps (after %d schedules, %d ms)%n%n",
                     r.preemptions(), r.preemptions() == 1 ? "" : "s", e.steps().size(), r.schedules(), r.millis());
-            out.print(Timeline.render(e, allSteps));
-            out.println();
-            if (e.verdict() != null) {
-                out.println("outcome: " + e.verdict().outcome());
-                e.verdict().violations().forEach(x -> out.println("  " + x));
-                out.println("  " + e.verdict().detail());
-            } else {
-                out.println("outcome: " + e.status() + " (every live role waits on another)");
-            }
+            sel.print(e, out);
             out.println("schedule: " + schedule);
             out.printf("replay:   tlbrace replay %s --variant %s --schedule %s%n", s.id(), v.id(), schedule);
             if (html != null) {

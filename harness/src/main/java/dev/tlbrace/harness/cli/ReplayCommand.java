@@ -3,17 +3,15 @@ package dev.tlbrace.harness.cli;
 import dev.tlbrace.harness.explore.ControlledScheduler;
 import dev.tlbrace.harness.explore.Execution;
 import dev.tlbrace.harness.explore.Schedule;
-import dev.tlbrace.harness.explore.Timeline;
 import dev.tlbrace.harness.scenario.Scenario;
-import dev.tlbrace.harness.scenario.Scenarios;
 import dev.tlbrace.harness.scenario.Variant;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code tlbrace replay SCENARIO --variant V --schedule S}: run one schedule exactly. */
@@ -24,22 +22,16 @@ final class ReplayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "SCENARIO")
-    String scenario;
-
-    @Option(names = "--variant", required = true, paramLabel = "V")
-    String variant;
+    @Mixin
+    ScenarioSelection sel;
 
     @Option(names = "--schedule", required = true, paramLabel = "S", description = "ROLE:COUNT runs joined by dots")
     String schedule;
 
-    @Option(names = "--all-steps", description = "also show uncontended lock/unlock steps")
-    boolean allSteps;
-
     @Override
     public Integer call() {
-        Scenario s = Scenarios.byId(scenario);
-        Variant v = s.variant(variant);
+        Scenario s = sel.scenario();
+        Variant v = sel.variant();
         List<Integer> choices = Schedule.parse(schedule, s.roles().size());
         PrintWriter out = spec.commandLine().getOut();
         ControlledScheduler sched = new ControlledScheduler(choices.size() + 1);
@@ -53,16 +45,8 @@ final class ReplayCommand implements Callable<Integer> {
             throw new BadInputException("schedule has " + choices.size() + " steps but the roles finished after "
                     + e.steps().size());
         }
-        out.printf("%s / %s (%s, %s), schedule %s%n%n", s.id(), v.id(), v.expectation().label(), v.commit(), schedule);
-        out.print(Timeline.render(e, allSteps));
-        out.println();
-        if (e.status() != Execution.Status.COMPLETED) {
-            out.println("outcome: " + e.status() + (e.error() == null ? "" : " " + e.error()));
-            return Main.FOUND;
-        }
-        out.println("outcome: " + e.verdict().outcome());
-        e.verdict().violations().forEach(x -> out.println("  " + x));
-        out.println("  " + e.verdict().detail());
-        return e.verdict().bad() ? Main.FOUND : Main.OK;
+        out.printf("%s, schedule %s%n%n", sel.header(), schedule);
+        sel.print(e, out);
+        return e.status() == Execution.Status.COMPLETED && !e.verdict().bad() ? Main.OK : Main.FOUND;
     }
 }

@@ -99,14 +99,11 @@ public final class Soak {
     private SoakWorld world(Target t, Options o, TracingSched sched, AtomicReference<Violation> violation) {
         String id = t.scenario().id();
         if (id.equals(ApicAccessReload.ID)) {
-            ApicReload r = java.util.Arrays.stream(ApicReload.values())
-                    .filter(x -> x.id().equals(t.variant().id())).findFirst().orElseThrow();
-            return new ApicSoakWorld(r, o.pages(), o.vcpus(), sched, stop, violation);
+            return new ApicSoakWorld(ApicReload.byId(t.variant().id()), o.pages(), o.vcpus(), sched, stop, violation);
         }
         if (id.equals(SmmuStaleReadOnly.ID)) {
-            PermissionUpgrade p = java.util.Arrays.stream(PermissionUpgrade.values())
-                    .filter(x -> x.id().equals(t.variant().id())).findFirst().orElseThrow();
-            return new SmmuSoakWorld(p, o.pages(), o.walkers(), sched, stop, violation);
+            return new SmmuSoakWorld(PermissionUpgrade.byId(t.variant().id()), o.pages(), o.walkers(), sched, stop,
+                    violation);
         }
         throw new IllegalArgumentException("no soak world for " + id + "; soak runs "
                 + ApicAccessReload.ID + " and " + SmmuStaleReadOnly.ID);

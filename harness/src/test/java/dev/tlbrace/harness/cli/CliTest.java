@@ -60,4 +60,48 @@ class CliTest {
         assertThat(run("nosuchcommand").code()).isEqualTo(2);
         assertThat(run().code()).isEqualTo(2);
     }
+
+    @Test
+    void exploreFindsTheBugAndItsScheduleReplaysToTheSameOutcome() {
+        Result r = run("explore", "apic-access-reload", "--variant", "range-start-request");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).contains("counterexample with 1 preemption", "outcome: STALE_APIC_ACCESS_ADDR");
+        String schedule = r.out().lines().filter(l -> l.startsWith("schedule: ")).findFirst().orElseThrow()
+                .substring("schedule: ".length());
+        Result replay = run("replay", "apic-access-reload", "--variant", "range-start-request", "--schedule", schedule);
+        assertThat(replay.code()).isEqualTo(1);
+        assertThat(replay.out()).contains("outcome: STALE_APIC_ACCESS_ADDR");
+    }
+
+    @Test
+    void exploreOfAFixStatesItsBoundAndExitsZero() {
+        Result r = run("explore", "smmu-stale-readonly", "--variant", "btm", "--max-preemptions", "1");
+        assertThat(r.code()).as(r.out()).isZero();
+        assertThat(r.out()).contains("with at most 1 preemptions", "exhaustive within that bound");
+    }
+
+    @Test
+    void exploreReplayAndSoakRejectBadInput() {
+        assertThat(run("explore", "apic-access-reload", "--variant", "btm").code()).isEqualTo(2);
+        assertThat(run("explore", "apic-access-reload", "--variant", "retry-in-progress", "--max-preemptions", "9").code())
+                .isEqualTo(2);
+        Result malformed = run("replay", "apic-access-reload", "--variant", "retry-in-progress", "--schedule", "0:x");
+        assertThat(malformed.code()).isEqualTo(2);
+        assertThat(malformed.err()).contains("expected ROLE:COUNT");
+        Result misfit = run("replay", "apic-access-reload", "--variant", "retry-in-progress", "--schedule", "1:500");
+        assertThat(misfit.code()).isEqualTo(2);
+        assertThat(misfit.err()).contains("schedule does not fit");
+        assertThat(run("soak", "--duration", "ten").code()).isEqualTo(2);
+        assertThat(run("soak", "--variant", "btm").code()).isEqualTo(2);
+        assertThat(run("soak", "--scenario", "seqcount-canary").code()).isEqualTo(2);
+    }
+
+    @Test
+    void soakFindsTheKnownBugAndPrintsTheEventsOfEveryRole() {
+        Result r = run("soak", "--scenario", "smmu-stale-readonly", "--variant", "no-upgrade-notify",
+                "--duration", "20s", "--pages", "32");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).contains("VIOLATION", "LIVELOCK", "last events, every role, in time order",
+                "SMMU walker0", "IOPF handler", "CPU");
+    }
 }

@@ -52,6 +52,16 @@ public enum PermissionUpgrade {
 
     public String id() { return id; }
 
+    /** The variant with this command-line id. */
+    public static PermissionUpgrade byId(String id) {
+        for (PermissionUpgrade v : values()) {
+            if (v.id.equals(id)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("no PermissionUpgrade variant '" + id + "'");
+    }
+
     public String commit() { return commit; }
 
     /** The kernel the mm behaves like under this variant. */

@@ -38,5 +38,15 @@ public enum ApicReload {
 
     public String id() { return id; }
 
+    /** The variant with this command-line id. */
+    public static ApicReload byId(String id) {
+        for (ApicReload v : values()) {
+            if (v.id.equals(id)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("no ApicReload variant '" + id + "'");
+    }
+
     public String commit() { return commit; }
 }

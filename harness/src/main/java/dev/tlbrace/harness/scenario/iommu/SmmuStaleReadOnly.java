@@ -95,20 +95,11 @@ public final class SmmuStaleReadOnly implements Scenario {
 
     @Override
     public ScenarioRun newRun(Variant variant, Sched sched) {
-        return new Run(upgrade(variant), sched);
+        return new Run(PermissionUpgrade.byId(variant.id()), sched);
     }
 
     public static Run run(PermissionUpgrade p, Sched sched) {
         return new Run(p, sched);
-    }
-
-    static PermissionUpgrade upgrade(Variant v) {
-        for (PermissionUpgrade p : PermissionUpgrade.values()) {
-            if (p.id().equals(v.id())) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("not an " + ID + " variant: " + v.id());
     }
 
     /** The seed thread's two-actor form: the CPU upgrades while the SMMU holds the RO entry. */

@@ -97,21 +97,12 @@ public final class ApicAccessReload implements Scenario {
 
     @Override
     public ScenarioRun newRun(Variant variant, Sched sched) {
-        return new Run(reload(variant), sched, 1, 0);
+        return new Run(ApicReload.byId(variant.id()), sched, 1, 0);
     }
 
     /** A world for free-running threads: {@code vcpus} vCPUs, the page walk costs time. */
     public static Run run(ApicReload reload, Sched sched, int vcpus) {
         return new Run(reload, sched, vcpus, STRESS_PAGE_WALK_SPINS);
-    }
-
-    static ApicReload reload(Variant v) {
-        for (ApicReload r : ApicReload.values()) {
-            if (r.id().equals(v.id())) {
-                return r;
-            }
-        }
-        throw new IllegalArgumentException("not an " + ID + " variant: " + v.id());
     }
 
     /** e649b3f0188f's interleaving: the reload runs between range_start and the PTE zap. */

@@ -1,0 +1,51 @@
+package dev.tlbrace.harness.cli;
+
+import dev.tlbrace.harness.explore.Execution;
+import dev.tlbrace.harness.explore.Timeline;
+import dev.tlbrace.harness.scenario.Scenario;
+import dev.tlbrace.harness.scenario.Scenarios;
+import dev.tlbrace.harness.scenario.Variant;
+import java.io.PrintWriter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** SCENARIO --variant V [--all-steps], and how a one-execution command prints its result. */
+final class ScenarioSelection {
+    @Parameters(index = "0", paramLabel = "SCENARIO", description = "apic-access-reload or smmu-stale-readonly (see: tlbrace list)")
+    String scenarioId;
+
+    @Option(names = "--variant", required = true, paramLabel = "V", description = "protocol variant (see: tlbrace list)")
+    String variantId;
+
+    @Option(names = "--all-steps", description = "also show uncontended lock/unlock steps")
+    boolean allSteps;
+
+    Scenario scenario() {
+        return Scenarios.byId(scenarioId);
+    }
+
+    Variant variant() {
+        return scenario().variant(variantId);
+    }
+
+    /** {@code scenario / variant (expectation, commit)}. */
+    String header() {
+        Variant v = variant();
+        return scenario().id() + " / " + v.id() + " (" + v.expectation().label() + ", " + v.commit() + ")";
+    }
+
+    /** The timeline, then the outcome with its violations and values. */
+    void print(Execution e, PrintWriter out) {
+        out.print(Timeline.render(e, allSteps));
+        out.println();
+        if (e.status() != Execution.Status.COMPLETED) {
+            out.println("outcome: " + e.status() + (e.status() == Execution.Status.DEADLOCK
+                    ? " (every live role waits on another)" : e.error() == null ? "" : " " + e.error()));
+            return;
+        }
+        out.println("outcome: " + e.verdict().outcome()
+                + (e.verdict().bad() ? "  (" + scenario().invariant() + ")" : ""));
+        e.verdict().violations().forEach(x -> out.println("  " + x));
+        out.println("  " + e.verdict().detail());
+    }
+}
