@@ -126,13 +126,19 @@ final class HuntCommand implements Callable<Integer> {
         }
     }
 
+    private static String absoluteClassPath() {
+        return Stream.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(p -> Paths.get(p).toAbsolutePath().toString())
+                .collect(Collectors.joining(java.io.File.pathSeparator));
+    }
+
     private static int runJcstress(List<StressTest> tests, HuntMode mode, Path dir, PrintWriter out)
             throws IOException, InterruptedException {
         String regex = tests.stream().map(t -> Pattern.quote(t.name())).collect(Collectors.joining("|", "^(", ")$"));
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(absoluteClassPath()); // jcstress runs in the results directory
         cmd.add("org.openjdk.jcstress.Main");
         cmd.addAll(mode.jcstressArgs());
         cmd.addAll(List.of("-t", regex, "-r", dir.resolve("report").toString()));
