@@ -57,11 +57,11 @@ class LincheckSecondOpinionTest {
     }
 
     /**
-     * A recorded gap, not a wish: Lincheck 3.7 ends its exploration of the APIC race (about 5,000
-     * invocations, 6 s) without the interleaving the explorer finds in 40 schedules, although it
-     * does find a lost update on the same kind of VarHandle accesses. Starting the vCPU thread
-     * first does not change it. If this starts failing, Lincheck found the race: move the case
-     * into the test above.
+     * A recorded gap, not a wish: in 1,000 (or 20,000) invocations Lincheck 3.7 does not reach
+     * the interleaving the explorer finds in 36 schedules, although it does switch at VarHandle
+     * accesses (it finds a lost update on them at once). The race needs one switch right after
+     * the reload request and then none for the vCPU's whole reload; see README. If this starts
+     * failing, Lincheck found the race: move the case into the test above.
      */
     @Test
     void lincheckDoesNotYetReachTheApicReloadRace() {
