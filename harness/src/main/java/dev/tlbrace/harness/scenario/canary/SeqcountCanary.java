@@ -83,7 +83,7 @@ public final class SeqcountCanary implements Scenario {
             }
         }
 
-        private static final int WRITE_SPINS = 16;
+        private static final int WRITE_SPINS = 64;
         private final boolean retryCheck;
         private final Sched sched;
         private int seq;
