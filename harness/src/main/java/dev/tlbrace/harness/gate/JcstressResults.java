@@ -57,7 +57,7 @@ public final class JcstressResults {
             if (Files.isDirectory(in)) {
                 files = resultFiles(in);
                 if (files.isEmpty()) {
-                    throw new GateInputException("no jcstress-results-*.bin.gz in " + in);
+                    throw new GateInputException("no jcstress results (*.bin.gz) in " + in);
                 }
                 RunManifest m = RunManifest.read(in);
                 if (m != null) {
@@ -79,10 +79,8 @@ public final class JcstressResults {
 
     private static List<Path> resultFiles(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.startsWith("jcstress-results-") && n.endsWith(".bin.gz");
-            }).sorted().toList();
+            // jcstress writes jcstress-results-<time>.bin.gz; any .bin.gz in a results directory counts
+            return s.filter(p -> p.getFileName().toString().endsWith(".bin.gz")).sorted().toList();
         } catch (IOException e) {
             throw new GateInputException("cannot list " + dir + ": " + e.getMessage());
         }

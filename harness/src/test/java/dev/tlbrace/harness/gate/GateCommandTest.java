@@ -71,7 +71,7 @@ class GateCommandTest {
     @Test
     void aTruncatedResultsFileIsBadInput() throws Exception {
         byte[] whole = Files.readAllBytes(resultsFile(fixture("ci-all")));
-        Path cut = tmp.resolve("jcstress-results-cut.bin.gz");
+        Path cut = tmp.resolve("cut.bin.gz");
         Files.write(cut, Arrays.copyOf(whole, whole.length / 2));
         Result r = gate(cut);
         assertThat(r.code()).isEqualTo(2);
@@ -96,7 +96,7 @@ class GateCommandTest {
         assertThat(gate(tmp.resolve("nope")).code()).isEqualTo(2);
         Result r = gate(tmp);
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("no jcstress-results-*.bin.gz in");
+        assertThat(r.err()).contains("no jcstress results (*.bin.gz) in");
         assertThat(gate().code()).isEqualTo(2);
     }
 
