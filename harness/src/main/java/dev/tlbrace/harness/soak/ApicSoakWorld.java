@@ -21,8 +21,6 @@ import dev.tlbrace.model.mm.Zap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The APIC race at scale: an Invalidator unmapping, migrating and write-protecting guest
@@ -34,9 +32,8 @@ final class ApicSoakWorld extends SoakWorld {
     private final Kvm kvm;
     private final int pages;
 
-    ApicSoakWorld(ApicReload reload, int pages, int vcpus, TracingSched sched, AtomicBoolean stop,
-                  AtomicReference<Violation> violation) {
-        super(ApicAccessReload.ID + "/" + reload.id(), sched, stop, violation);
+    ApicSoakWorld(ApicReload reload, int pages, int vcpus, TracingSched sched, Soak.Stop stop) {
+        super(ApicAccessReload.ID + "/" + reload.id(), sched, stop);
         this.pages = pages;
         Frames frames = new Frames(pages * 2 + 16, sched);
         this.mm = new MmStruct(sched, MmConfig.PRE_6_6, pages, frames, ApicAccessReload.STRESS_PAGE_WALK_SPINS);

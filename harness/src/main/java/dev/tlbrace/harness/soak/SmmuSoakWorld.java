@@ -22,8 +22,6 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The SMMU race at scale: devices (one SMMU walker slot each) doing DMA over a hot set of
@@ -48,9 +46,8 @@ final class SmmuSoakWorld extends SoakWorld {
     private final long[] request;
     private final long[] response;
 
-    SmmuSoakWorld(PermissionUpgrade p, int pages, int walkers, TracingSched sched, AtomicBoolean stop,
-                  AtomicReference<Violation> violation) {
-        super(SmmuStaleReadOnly.ID + "/" + p.id(), sched, stop, violation);
+    SmmuSoakWorld(PermissionUpgrade p, int pages, int walkers, TracingSched sched, Soak.Stop stop) {
+        super(SmmuStaleReadOnly.ID + "/" + p.id(), sched, stop);
         this.pages = pages;
         this.walkers = walkers;
         Frames frames = new Frames(pages * 2 + 16, sched);

@@ -16,6 +16,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -37,19 +39,23 @@ public final class Soak {
     /** How it ended. */
     public record Result(Violation violation, long millis, Map<String, Long> ops, boolean interrupted) { }
 
-    private final AtomicBoolean stop = new AtomicBoolean();
+    /** How roles and the monitor learn to stop: a flag for the roles, a latch for the monitor. */
+    record Stop(AtomicBoolean flag, AtomicReference<Violation> violation, CountDownLatch latch) { }
+
+    private final Stop stop = new Stop(new AtomicBoolean(), new AtomicReference<>(), new CountDownLatch(1));
 
     /** Ctrl-C: stop the roles; {@link #run} prints the summary so far. */
     public void interrupt() {
-        stop.set(true);
+        stop.flag().set(true);
+        stop.latch().countDown();
     }
 
     public Result run(List<Target> targets, Options o, PrintWriter out) throws InterruptedException {
         TracingSched sched = new TracingSched(RING);
-        AtomicReference<Violation> violation = new AtomicReference<>();
+        AtomicReference<Violation> violation = stop.violation();
         List<SoakWorld> worlds = new ArrayList<>();
         for (Target t : targets) {
-            SoakWorld w = world(t, o, sched, violation);
+            SoakWorld w = world(t, o, sched);
             if (targets.size() > 1) {
                 w.prefix(t.variant().id() + "/");
             }
@@ -67,16 +73,18 @@ public final class Soak {
         threads.forEach(Thread::start);
         long deadline = start + o.duration().toNanos();
         long nextProgress = start + 1_000_000_000L;
-        while (!stop.get() && System.nanoTime() < deadline) {
-            Thread.sleep(20); // the monitor only polls; roles never sleep
+        for (long now = System.nanoTime(); now < deadline; now = System.nanoTime()) {
+            // wakes at the next progress line, the deadline, a violation or Ctrl-C
+            if (stop.latch().await(Math.min(nextProgress, deadline) - now, TimeUnit.NANOSECONDS)) {
+                break;
+            }
             if (System.nanoTime() >= nextProgress) {
                 out.println(progress(worlds, System.nanoTime() - start));
                 nextProgress += 1_000_000_000L;
             }
         }
-        boolean interrupted = !stop.get() && violation.get() == null && System.nanoTime() < deadline;
-        interrupted |= stop.get() && violation.get() == null;
-        stop.set(true);
+        boolean interrupted = stop.flag().get() && violation.get() == null;
+        stop.flag().set(true);
         for (Thread t : threads) {
             t.join(5000);
         }
@@ -96,14 +104,13 @@ public final class Soak {
         return new Result(v, millis, ops, interrupted);
     }
 
-    private SoakWorld world(Target t, Options o, TracingSched sched, AtomicReference<Violation> violation) {
+    private SoakWorld world(Target t, Options o, TracingSched sched) {
         String id = t.scenario().id();
         if (id.equals(ApicAccessReload.ID)) {
-            return new ApicSoakWorld(ApicReload.byId(t.variant().id()), o.pages(), o.vcpus(), sched, stop, violation);
+            return new ApicSoakWorld(ApicReload.byId(t.variant().id()), o.pages(), o.vcpus(), sched, stop);
         }
         if (id.equals(SmmuStaleReadOnly.ID)) {
-            return new SmmuSoakWorld(PermissionUpgrade.byId(t.variant().id()), o.pages(), o.walkers(), sched, stop,
-                    violation);
+            return new SmmuSoakWorld(PermissionUpgrade.byId(t.variant().id()), o.pages(), o.walkers(), sched, stop);
         }
         throw new IllegalArgumentException("no soak world for " + id + "; soak runs "
                 + ApicAccessReload.ID + " and " + SmmuStaleReadOnly.ID);

@@ -21,13 +21,15 @@ abstract class SoakWorld {
     private String prefix = "";
     private final AtomicBoolean stop;
     private final AtomicReference<Violation> violation;
+    private final java.util.concurrent.CountDownLatch stopped;
     private final Map<String, LongAdder> ops = new ConcurrentHashMap<>();
 
-    SoakWorld(String name, TracingSched sched, AtomicBoolean stop, AtomicReference<Violation> violation) {
+    SoakWorld(String name, TracingSched sched, Soak.Stop stop) {
         this.name = name;
         this.sched = sched;
-        this.stop = stop;
-        this.violation = violation;
+        this.stop = stop.flag();
+        this.violation = stop.violation();
+        this.stopped = stop.latch();
     }
 
     /** The roles; each runs {@code step} in a loop with its own random stream. */
@@ -49,6 +51,7 @@ abstract class SoakWorld {
     void violated(Violation v) {
         if (violation.compareAndSet(null, new Violation(v.invariant(), name + ": " + v.detail()))) {
             stop.set(true);
+            stopped.countDown(); // wakes the monitor at once
         }
     }
 
