@@ -1,6 +1,5 @@
 package dev.tlbrace.harness.cli;
 
-import dev.tlbrace.harness.explore.Decision;
 import dev.tlbrace.harness.explore.Execution;
 import dev.tlbrace.harness.explore.Explorer;
 import dev.tlbrace.harness.explore.HtmlTimeline;
@@ -12,8 +11,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,7 +62,8 @@ final class ExploreCommand implements Callable<Integer> {
             out.println("schedule: " + schedule);
             out.printf("replay:   tlbrace replay %s --variant %s --schedule %s%n", s.id(), v.id(), schedule);
             if (html != null) {
-                writeHtml(s, v, e, schedule);
+                String title = s.id() + " / " + v.id() + " (" + v.commit() + ")";
+                Files.writeString(html, HtmlTimeline.render(title, e, r.decisions(), schedule), StandardCharsets.UTF_8);
                 out.println("html:     " + html);
             }
             return Main.FOUND;
@@ -79,12 +77,5 @@ final class ExploreCommand implements Callable<Integer> {
         }
         out.println("exhaustive within that bound");
         return Main.OK;
-    }
-
-    private void writeHtml(Scenario s, Variant v, Execution e, String schedule) throws IOException {
-        List<Decision> decisions = new ArrayList<>();
-        new Explorer(s, v, 0, maxSteps).runOnce(e.choices(), decisions);
-        String title = s.id() + " / " + v.id() + " (" + v.commit() + ")";
-        Files.writeString(html, HtmlTimeline.render(title, e, decisions, schedule), StandardCharsets.UTF_8);
     }
 }

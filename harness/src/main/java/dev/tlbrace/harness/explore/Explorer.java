@@ -25,8 +25,8 @@ public final class Explorer {
     private final int maxPreemptions;
     private final int maxSteps;
 
-    /** What an exploration found. */
-    public record Result(Execution counterexample, int preemptions, int boundReached, long schedules,
+    /** What an exploration found; {@code decisions} are the counterexample's scheduling points. */
+    public record Result(Execution counterexample, List<Decision> decisions, int preemptions, int boundReached, long schedules,
                          long stepBoundHits, long deadlocks, long errors, long millis) {
         public boolean violated() {
             return counterexample != null;
@@ -66,6 +66,7 @@ public final class Explorer {
         long errors = 0;
         for (int bound = 0; bound <= maxPreemptions; bound++) {
             Execution best = null;
+            List<Decision> bestDecisions = List.of();
             Deque<List<Integer>> stack = new ArrayDeque<>();
             stack.push(List.of());
             while (!stack.isEmpty()) {
@@ -82,14 +83,15 @@ public final class Explorer {
                 boolean bad = e.bad() || e.status() == Execution.Status.DEADLOCK;
                 if (bad && (best == null || e.steps().size() < best.steps().size())) {
                     best = e;
+                    bestDecisions = decisions;
                 }
                 pushChildren(stack, prefix.size(), decisions, e.choices(), bound);
             }
             if (best != null) {
-                return new Result(best, bound, bound, schedules, stepBound, deadlocks, errors, millis(start));
+                return new Result(best, bestDecisions, bound, bound, schedules, stepBound, deadlocks, errors, millis(start));
             }
         }
-        return new Result(null, -1, maxPreemptions, schedules, stepBound, deadlocks, errors, millis(start));
+        return new Result(null, List.of(), -1, maxPreemptions, schedules, stepBound, deadlocks, errors, millis(start));
     }
 
     /** Every alternative at a decision past the prefix, within the preemption bound. */
