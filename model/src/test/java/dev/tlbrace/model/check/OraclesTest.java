@@ -84,4 +84,14 @@ class OraclesTest {
         assertThat(Oracles.countersQuiescent(mm, kvm)).get().extracting(Violation::invariant).isEqualTo("N1");
         assertThat(Oracles.inProgressNonNegative(kvm)).isEmpty();
     }
+
+    @Test
+    void stage2SubsetFiresOnAnSpteThePteNoLongerBacksAndStaysQuietOnAFreshOne() {
+        Kvm kvm = new Kvm(mm, ApicReload.RETRY_IN_PROGRESS, 1, 0, 1, 2);
+        int pfn = mm.populate(1, Pte.WRITE); // gfn 0 of the ordinary slot
+        kvm.stage2.set(0, mm.frames.ref(pfn));
+        assertThat(Oracles.stage2Subset(kvm)).isEmpty();
+        mm.pgtable.init(1, Pte.NONE); // unmapped behind KVM's back: no notifier zapped the SPTE
+        assertThat(Oracles.stage2Subset(kvm)).get().extracting(Violation::invariant).isEqualTo("N2");
+    }
 }
