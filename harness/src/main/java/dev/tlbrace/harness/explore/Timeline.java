@@ -27,11 +27,6 @@ public final class Timeline {
         return lockish && !l.contains("contended") && !l.contains("holds") && !l.contains("held");
     }
 
-    /** The text of one step: label, then its values. */
-    public static String text(Step s) {
-        return text(s.label(), s.observations());
-    }
-
     private static String text(String label, List<Step.Observation> observations) {
         StringBuilder sb = new StringBuilder(label);
         for (Step.Observation o : observations) {

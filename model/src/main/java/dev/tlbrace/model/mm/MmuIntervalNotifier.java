@@ -60,11 +60,6 @@ public final class MmuIntervalNotifier {
         return cur != seq;
     }
 
-    /** mmu_interval_check_retry(): the same test, lockless, as a hint only. */
-    public boolean checkRetry(long seq) {
-        return (long) SEQ.getOpaque(this) != seq;
-    }
-
     long seqOpaque() {
         return (long) SEQ.getOpaque(this);
     }

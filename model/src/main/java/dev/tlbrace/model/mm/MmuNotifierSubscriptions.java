@@ -205,6 +205,4 @@ public final class MmuNotifierSubscriptions {
     public long starts() { return (long) STARTS.getVolatile(this); }
 
     public long ends() { return (long) ENDS.getVolatile(this); }
-
-    public int subscriptionCount() { return list.size() + itree.size(); }
 }

@@ -45,10 +45,6 @@ public final class SpinLock {
         LOCKED.setRelease(this, 0);
     }
 
-    public boolean isLocked() {
-        return (int) LOCKED.getOpaque(this) != 0;
-    }
-
     public String name() {
         return name;
     }

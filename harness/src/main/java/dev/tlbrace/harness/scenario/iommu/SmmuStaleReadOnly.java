@@ -188,9 +188,5 @@ public final class SmmuStaleReadOnly implements Scenario {
             }
             return new Verdict(noChangeFaults == 0 ? FRESH : RETRIED_BOUNDED, false, violations, detail);
         }
-
-        public int noChangeFaults() {
-            return noChangeFaults;
-        }
     }
 }
