@@ -10,7 +10,7 @@ import dev.tlbrace.model.mem.Pte;
 import dev.tlbrace.model.mm.Fault;
 import dev.tlbrace.model.mm.MmStruct;
 import dev.tlbrace.model.mm.Mprotect;
-import dev.tlbrace.model.sync.Sched;
+import dev.tlbrace.model.sync.Memory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -50,12 +50,12 @@ public class SmmuFixCostBenchmark {
     @Setup
     public void setUp() {
         PermissionUpgrade p = PermissionUpgrade.byId(variant);
-        Frames frames = new Frames(PAGES * 2 + 8, Sched.NOOP);
-        mm = new MmStruct(Sched.NOOP, p.mmConfig(), PAGES, frames);
+        Frames frames = new Frames(PAGES * 2 + 8, Memory.hardware());
+        mm = new MmStruct(Memory.hardware(), p.mmConfig(), PAGES, frames);
         for (int va = 0; va < PAGES; va++) {
             mm.populate(va, Pte.WRITE | Pte.DIRTY | Pte.ACCESSED);
         }
-        smmu = new ArmSmmuV3(Sched.NOOP, mm.pgtable, frames, 1, p.btm());
+        smmu = new ArmSmmuV3(Memory.hardware(), mm.pgtable, frames, 1, p.btm());
         mm.notifiers.register(new ArmSmmuSva(smmu));
         mm.tlb.addBroadcastParticipant(smmu);
         iopf = new IopfHandler(mm, smmu, p);

@@ -10,7 +10,7 @@ import dev.tlbrace.model.mem.Pte;
 import dev.tlbrace.model.mm.MmConfig;
 import dev.tlbrace.model.mm.MmStruct;
 import dev.tlbrace.model.mm.Zap;
-import dev.tlbrace.model.sync.Sched;
+import dev.tlbrace.model.sync.Memory;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,7 +41,7 @@ public class ApicReloadCostBenchmark {
     @Setup
     public void setUp() {
         ApicReload r = ApicReload.byId(variant);
-        mm = new MmStruct(Sched.NOOP, MmConfig.PRE_6_6, 4, new Frames(16, Sched.NOOP));
+        mm = new MmStruct(Memory.hardware(), MmConfig.PRE_6_6, 4, new Frames(16, Memory.hardware()));
         int pfn = mm.populate(0, Pte.WRITE | Pte.DIRTY | Pte.ACCESSED);
         Kvm kvm = new Kvm(mm, r, 1, 0, 1, 3);
         mm.notifiers.register(new KvmMmuNotifier(kvm));

@@ -69,7 +69,7 @@ public class RetryReadBenchmark {
             case SEQ_RETRY -> {
                 for (;;) {
                     long seq = w.kvm.mmuInvalidateSeq();
-                    dev.tlbrace.model.sync.Ordering.smpRmb();
+                    w.kvm.mem.smp_rmb();
                     long a = pt.ptepGet(1);
                     long b = pt.ptepGet(2);
                     if (!w.kvm.mmuInvalidateRetry(seq)) {

@@ -9,7 +9,7 @@ import dev.tlbrace.model.mem.Frames;
 import dev.tlbrace.model.mem.Pte;
 import dev.tlbrace.model.mm.MmConfig;
 import dev.tlbrace.model.mm.MmStruct;
-import dev.tlbrace.model.sync.Sched;
+import dev.tlbrace.model.sync.Memory;
 
 /** A populated mm with 0, 1 (KVM) or 3 (KVM, an SVA SMMU, an interval notifier) subscribers. */
 public final class Subscribers {
@@ -18,13 +18,13 @@ public final class Subscribers {
     public final ArmSmmuV3 smmu;
 
     public Subscribers(int pages, int subscribers) {
-        Frames frames = new Frames(pages * 2 + 16, Sched.NOOP);
-        mm = new MmStruct(Sched.NOOP, MmConfig.PRE_6_6, pages, frames);
+        Frames frames = new Frames(pages * 2 + 16, Memory.hardware());
+        mm = new MmStruct(Memory.hardware(), MmConfig.PRE_6_6, pages, frames);
         for (int va = 0; va < pages; va++) {
             mm.populate(va, Pte.WRITE | Pte.DIRTY | Pte.ACCESSED);
         }
         kvm = new Kvm(mm, ApicReload.RETRY_IN_PROGRESS, 1, 0, 1, pages - 1);
-        smmu = new ArmSmmuV3(Sched.NOOP, mm.pgtable, frames, 2, false);
+        smmu = new ArmSmmuV3(Memory.hardware(), mm.pgtable, frames, 2, false);
         if (subscribers >= 1) {
             mm.notifiers.register(new KvmMmuNotifier(kvm));
         }

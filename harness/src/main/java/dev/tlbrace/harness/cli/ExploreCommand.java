@@ -30,7 +30,7 @@ final class ExploreCommand implements Callable<Integer> {
     ScenarioSelection sel;
 
     @Option(names = "--max-preemptions", paramLabel = "N", defaultValue = "2",
-            description = "preemption bound (default ${DEFAULT-VALUE})")
+            description = "bound on preemptions plus stale reads per schedule (default ${DEFAULT-VALUE})")
     int maxPreemptions;
 
     @Option(names = "--max-steps", paramLabel = "N", defaultValue = "400",
@@ -51,16 +51,19 @@ final class ExploreCommand implements Callable<Integer> {
         Scenario s = sel.scenario();
         Variant v = sel.variant();
         PrintWriter out = spec.commandLine().getOut();
-        Explorer.Result r = new Explorer(s, v, maxPreemptions, maxSteps).explore();
+        Explorer.Result r = new Explorer(s, v, maxPreemptions, maxSteps, sel.memoryModel(), null).explore();
         out.println(sel.header());
         if (r.violated()) {
             Execution e = r.counterexample();
             String schedule = Schedule.format(e.choices());
-            out.printf("counterexample with %d preemption%s, %d steps (after %d schedules, %d ms)%n%n",
-                    r.preemptions(), r.preemptions() == 1 ? "" : "s", e.steps().size(), r.schedules(), r.millis());
+            long pre = e.preemptions();
+            long stale = e.staleReads();
+            out.printf("counterexample with %d preemption%s and %d stale read%s, %d steps (after %d schedules, %d ms)%n%n",
+                    pre, pre == 1 ? "" : "s", stale, stale == 1 ? "" : "s", e.steps().size(), r.schedules(), r.millis());
             sel.print(e, out);
             out.println("schedule: " + schedule);
-            out.printf("replay:   tlbrace replay %s --variant %s --schedule %s%n", s.id(), v.id(), schedule);
+            out.printf("replay:   tlbrace replay %s --variant %s --memory-model %s --schedule %s%n", s.id(), v.id(),
+                    sel.memoryModel().id(), schedule);
             if (html != null) {
                 String title = s.id() + " / " + v.id() + " (" + v.commit() + ")";
                 Files.writeString(html, HtmlTimeline.render(title, e, r.decisions(), schedule), StandardCharsets.UTF_8);
@@ -68,7 +71,7 @@ final class ExploreCommand implements Callable<Integer> {
             }
             return Main.FOUND;
         }
-        out.printf("no violation in %d schedules with at most %d preemptions and %d steps each (%d ms)%n",
+        out.printf("no violation in %d schedules with at most %d preemptions plus stale reads and %d steps each (%d ms)%n",
                 r.schedules(), maxPreemptions, maxSteps, r.millis());
         if (!r.exhaustive()) {
             out.printf("NOT exhaustive: %d schedules hit the step bound, %d ended in an error; raise --max-steps%n",

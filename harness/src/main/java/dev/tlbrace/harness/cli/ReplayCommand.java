@@ -3,10 +3,10 @@ package dev.tlbrace.harness.cli;
 import dev.tlbrace.harness.explore.ControlledScheduler;
 import dev.tlbrace.harness.explore.Execution;
 import dev.tlbrace.harness.explore.Schedule;
+import dev.tlbrace.harness.explore.SimMemory;
 import dev.tlbrace.harness.scenario.Scenario;
 import dev.tlbrace.harness.scenario.Variant;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,24 +25,24 @@ final class ReplayCommand implements Callable<Integer> {
     @Mixin
     ScenarioSelection sel;
 
-    @Option(names = "--schedule", required = true, paramLabel = "S", description = "ROLE:COUNT runs joined by dots")
+    @Option(names = "--schedule", required = true, paramLabel = "S", description = "ROLE:COUNT runs joined by dots, ~K for a read of the K-th newest store")
     String schedule;
 
     @Override
     public Integer call() {
         Scenario s = sel.scenario();
         Variant v = sel.variant();
-        List<Integer> choices = Schedule.parse(schedule, s.roles().size());
+        Schedule.Parsed parsed = Schedule.parse(schedule, s.roles().size());
         PrintWriter out = spec.commandLine().getOut();
-        ControlledScheduler sched = new ControlledScheduler(choices.size() + 1);
+        ControlledScheduler sched = new ControlledScheduler(parsed.steps() + 1);
         Execution e;
         try {
-            e = sched.run(s.newRun(v, sched), Schedule.exact(choices, s.roles()));
+            e = sched.run(s.newRun(v, new SimMemory(sched, sel.memoryModel())), Schedule.exact(parsed, s.roles()));
         } catch (Schedule.ScheduleMismatch m) {
             throw new BadInputException(m.getMessage());
         }
-        if (e.status() == Execution.Status.COMPLETED && e.steps().size() < choices.size()) {
-            throw new BadInputException("schedule has " + choices.size() + " steps but the roles finished after "
+        if (e.status() == Execution.Status.COMPLETED && e.steps().size() < parsed.steps()) {
+            throw new BadInputException("schedule has " + parsed.steps() + " steps but the roles finished after "
                     + e.steps().size());
         }
         out.printf("%s, schedule %s%n%n", sel.header(), schedule);

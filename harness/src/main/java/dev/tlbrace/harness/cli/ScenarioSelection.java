@@ -1,6 +1,7 @@
 package dev.tlbrace.harness.cli;
 
 import dev.tlbrace.harness.explore.Execution;
+import dev.tlbrace.harness.explore.MemoryModel;
 import dev.tlbrace.harness.explore.Timeline;
 import dev.tlbrace.harness.scenario.Scenario;
 import dev.tlbrace.harness.scenario.Scenarios;
@@ -20,6 +21,14 @@ final class ScenarioSelection {
     @Option(names = "--all-steps", description = "also show uncontended lock/unlock steps")
     boolean allSteps;
 
+    @Option(names = "--memory-model", paramLabel = "M", defaultValue = "sc",
+            description = "sc, tso or lkmm: which stores a load may read (default ${DEFAULT-VALUE})")
+    String memoryModelId;
+
+    MemoryModel memoryModel() {
+        return MemoryModel.byId(memoryModelId);
+    }
+
     Scenario scenario() {
         return Scenarios.byId(scenarioId);
     }
@@ -31,7 +40,8 @@ final class ScenarioSelection {
     /** {@code scenario / variant (expectation, commit)}. */
     String header() {
         Variant v = variant();
-        return scenario().id() + " / " + v.id() + " (" + v.expectation().label() + ", " + v.commit() + ")";
+        return scenario().id() + " / " + v.id() + " (" + v.expectation().label() + ", " + v.commit() + "), memory model "
+                + memoryModel().id();
     }
 
     /** The timeline, then the outcome with its violations and values. */

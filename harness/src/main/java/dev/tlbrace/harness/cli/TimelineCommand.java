@@ -2,6 +2,7 @@ package dev.tlbrace.harness.cli;
 
 import dev.tlbrace.harness.explore.ControlledScheduler;
 import dev.tlbrace.harness.explore.Execution;
+import dev.tlbrace.harness.explore.SimMemory;
 import dev.tlbrace.harness.scenario.Scenario;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -25,7 +26,8 @@ final class TimelineCommand implements Callable<Integer> {
         Scenario s = sel.scenario();
         PrintWriter out = spec.commandLine().getOut();
         ControlledScheduler sched = new ControlledScheduler(10_000);
-        Execution e = sched.run(s.newRun(sel.variant(), sched), s.commitScript().chooser(s.roles()));
+        Execution e = sched.run(s.newRun(sel.variant(), new SimMemory(sched, sel.memoryModel())),
+                s.commitScript().chooser(s.roles()));
         out.printf("%s%n%n", sel.header());
         sel.print(e, out);
         return e.status() == Execution.Status.COMPLETED ? Main.OK : Main.FOUND;

@@ -22,8 +22,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * of its own (it reached a different spin point) is not.
  * Threads that are not roles (setup, the judge) pass points without stopping.
  *
- * <p>Use: build the world with this scheduler as its {@link Sched}, then call {@link #run}.
- * One instance runs one execution.
+ * <p>With a {@link SimMemory} attached, every shared access is a scheduling point of its own
+ * ({@link #access}) and hand-placed trace points become labels only: they name the kernel
+ * function the next accesses belong to, so no shared access can be invisible. Spin points stay
+ * scheduling points (they are how a waiting role is seen as waiting). A load that may read
+ * more than one store asks the chooser which one ({@link #chooseRead}).
+ *
+ * <p>Use: build the world with this scheduler as its {@link Sched} (through a
+ * {@link SimMemory}), then call {@link #run}. One instance runs one execution.
  */
 public final class ControlledScheduler implements Sched {
     private final ReentrantLock lock = new ReentrantLock();
@@ -37,12 +43,18 @@ public final class ControlledScheduler implements Sched {
     private boolean[] done = new boolean[0];
     private boolean[] othersMoved = new boolean[0];
     private String[] lastSpin = new String[0];
+    private String[] context = new String[0];
+    private List<List<String>> passed = new ArrayList<>();
+    private boolean accessPoints;
+    private java.util.function.IntConsumer spinHook;
     private int granted = -1;
     private boolean abandoned;
     private Step current;
     private Throwable error;
     private final List<Step> steps = new ArrayList<>();
-    private final List<Integer> choices = new ArrayList<>();
+    private final List<Integer> choices = new ArrayList<>(); // roles, and reads as -1 - option
+    private Chooser chooser;
+    private List<String> names = List.of();
 
     /** Thrown in role threads to unwind an abandoned execution. */
     private static final class Abandoned extends Error {
@@ -55,14 +67,126 @@ public final class ControlledScheduler implements Sched {
         this.maxSteps = maxSteps;
     }
 
+    /** Makes every shared access a scheduling point and trace points labels (see the class comment). */
+    void enableAccessPoints() {
+        accessPoints = true;
+    }
+
     @Override
     public void point(String label) {
-        arrive(label, false);
+        if (!accessPoints) {
+            arrive(label, false);
+            return;
+        }
+        Integer idx = me.get();
+        if (idx == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            context[idx] = label;
+            passed.get(idx).add(label);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void spin(String label) {
         arrive(label, true);
+        if (spinHook != null && me.get() != null) {
+            spinHook.accept(me.get());
+        }
+    }
+
+    /** Called in a role's thread as it passes each of its spin points (see {@link SimMemory}). */
+    void onSpin(java.util.function.IntConsumer hook) {
+        this.spinHook = hook;
+    }
+
+    /**
+     * A shared access is about to happen: a scheduling point labelled with the enclosing kernel
+     * function and the access, e.g. {@code kvm_mmu_invalidate_end: mmu_invalidate_seq++ | WRITE_ONCE(kvm->mmu_invalidate_seq)}.
+     */
+    void access(String what) {
+        Integer idx = me.get();
+        if (idx == null) {
+            return;
+        }
+        String ctx;
+        lock.lock();
+        try {
+            ctx = context[idx];
+        } finally {
+            lock.unlock();
+        }
+        arrive(ctx == null ? what : ctx + " | " + what, false);
+    }
+
+    /** The kernel function (last trace-point label) role {@code r} is in; null before its first. */
+    String contextOf(int r) {
+        lock.lock();
+        try {
+            return r >= 0 && r < context.length ? context[r] : null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Role names of the running execution. */
+    String roleName(int r) {
+        return r >= 0 && r < names.size() ? names.get(r) : "setup";
+    }
+
+    /** The role index of the calling thread, or -1 for setup and judge threads. */
+    int currentRole() {
+        Integer idx = me.get();
+        return idx == null ? -1 : idx;
+    }
+
+    /** The 1-based number of the step the calling role is running. */
+    int currentStep() {
+        lock.lock();
+        try {
+            return steps.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Records what the current step's access did; {@code stale} marks a read of an older store. */
+    void noteAccess(String text, boolean stale) {
+        lock.lock();
+        try {
+            Integer idx = me.get();
+            if (idx != null && current != null && current.role() == idx) {
+                current.access(text, stale);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A read-from point inside the current step: which of {@code options} stores the load
+     * reads (0 the latest). Called by the running role; the chooser decides.
+     */
+    int chooseRead(int options) {
+        if (options <= 1) {
+            return 0;
+        }
+        lock.lock();
+        try {
+            int pick = chooser.choose(new Decision(steps.size(), List.of(), Arrays.asList(pending.clone()), -1,
+                    options, List.of()));
+            if (pick < 0 || pick >= options) {
+                throw new IllegalStateException("chooser picked read option " + pick + " of " + options);
+            }
+            choices.add(-1 - pick);
+            return pick;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -110,12 +234,18 @@ public final class ControlledScheduler implements Sched {
     public Execution run(ScenarioRun run, Chooser chooser) {
         List<Role> roles = run.roles();
         int n = roles.size();
-        List<String> names = roles.stream().map(Role::name).toList();
+        names = roles.stream().map(Role::name).toList();
         pending = new String[n];
         pendingSpin = new boolean[n];
         done = new boolean[n];
         othersMoved = new boolean[n];
         lastSpin = new String[n];
+        context = new String[n];
+        passed = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            passed.add(new ArrayList<>());
+        }
+        this.chooser = chooser;
         Thread[] threads = new Thread[n];
         for (int i = 0; i < n; i++) {
             final int idx = i;
@@ -132,6 +262,9 @@ public final class ControlledScheduler implements Sched {
             for (Thread t : threads) {
                 joinQuietly(t);
             }
+        }
+        if (error instanceof Schedule.ScheduleMismatch m) {
+            throw m; // a replayed read-from choice that does not fit, found by a role
         }
         Verdict verdict = null;
         if (status == Execution.Status.COMPLETED) {
@@ -202,9 +335,14 @@ public final class ControlledScheduler implements Sched {
                     return abandon(Execution.Status.STEP_BOUND);
                 }
                 int pick;
+                List<List<String>> passedNow = new ArrayList<>();
+                for (List<String> p : passed) {
+                    passedNow.add(List.copyOf(p));
+                }
+                Decision decision = new Decision(steps.size(), List.copyOf(enabled),
+                        Arrays.asList(pending.clone()), last, 0, passedNow);
                 try {
-                    pick = chooser.choose(new Decision(steps.size(), List.copyOf(enabled),
-                            Arrays.asList(pending.clone()), last));
+                    pick = chooser.choose(decision);
                 } catch (RuntimeException ex) {
                     abandon(Execution.Status.ERROR); // unwind the roles before the caller sees it
                     throw ex;
@@ -212,7 +350,9 @@ public final class ControlledScheduler implements Sched {
                 if (!enabled.contains(pick)) {
                     throw new IllegalStateException("chooser picked role " + pick + ", enabled " + enabled);
                 }
-                current = new Step(steps.size() + 1, pick, pending[pick], pendingSpin[pick]);
+                current = new Step(steps.size() + 1, pick, pending[pick], pendingSpin[pick], decision.isPreemption(pick));
+                current.passed(passed.get(pick));
+                passed.get(pick).clear();
                 steps.add(current);
                 choices.add(pick);
                 for (int j = 0; j < othersMoved.length; j++) {

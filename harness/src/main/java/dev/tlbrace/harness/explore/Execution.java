@@ -11,7 +11,9 @@ import java.util.List;
  * @param status   how it ended
  * @param verdict  the judge's verdict (null unless COMPLETED)
  * @param error    a role's exception, or null
- * @param choices  the role chosen at each step: the replayable schedule
+ * @param choices  every decision in order: the role chosen at a scheduling point (0..), or
+ *                 {@code -1 - k} where a load read the k-th newest store it could: the
+ *                 replayable schedule ({@link Schedule#format})
  */
 public record Execution(List<String> roles, List<Step> steps, Status status, Verdict verdict,
                         Throwable error, List<Integer> choices) {
@@ -25,6 +27,36 @@ public record Execution(List<String> roles, List<Step> steps, Status status, Ver
         DEADLOCK,
         /** A role threw. */
         ERROR
+    }
+
+    /** The first step at which its role passed trace point {@code label}, or -1. */
+    public int indexOf(String label) {
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).passes(label)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The last step at which its role passed trace point {@code label}, or -1. */
+    public int lastIndexOf(String label) {
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            if (steps.get(i).passes(label)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Loads that read a store older than the latest. */
+    public long staleReads() {
+        return choices.stream().filter(c -> c < -1).count();
+    }
+
+    /** Switches away from a role that could still run. */
+    public long preemptions() {
+        return steps.stream().filter(Step::preemption).count();
     }
 
     public boolean bad() {

@@ -24,6 +24,9 @@ public final class Explorer {
     private final Variant variant;
     private final int maxPreemptions;
     private final int maxSteps;
+    private final MemoryModel model;
+    private final java.util.function.Predicate<OrderingPoint> weakened;
+    private final java.util.Set<OrderingPoint> orderingPoints = new java.util.LinkedHashSet<>();
 
     /** What an exploration found; {@code decisions} are the counterexample's scheduling points. */
     public record Result(Execution counterexample, List<Decision> decisions, int preemptions, int boundReached, long schedules,
@@ -38,24 +41,52 @@ public final class Explorer {
         }
     }
 
+    /** Sequentially consistent exploration. */
     public Explorer(Scenario scenario, Variant variant, int maxPreemptions, int maxSteps) {
+        this(scenario, variant, maxPreemptions, maxSteps, MemoryModel.SC, null);
+    }
+
+    /**
+     * @param maxPreemptions the bound on preemptions plus stale reads per schedule
+     * @param weakened       ordering points to weaken (see {@link SimMemory}), or null
+     */
+    public Explorer(Scenario scenario, Variant variant, int maxPreemptions, int maxSteps, MemoryModel model,
+                    java.util.function.Predicate<OrderingPoint> weakened) {
         this.scenario = scenario;
         this.variant = variant;
         this.maxPreemptions = maxPreemptions;
         this.maxSteps = maxSteps;
+        this.model = model;
+        this.weakened = weakened;
     }
 
-    /** Runs one schedule: {@code prefix} exactly, then the non-preemptive default. */
+    /**
+     * Runs one schedule: {@code prefix} (decisions as in {@link Execution#choices()}) exactly,
+     * then the default: no preemption, every load reads the latest store.
+     */
     public Execution runOnce(List<Integer> prefix, List<Decision> decisions) {
         ControlledScheduler sched = new ControlledScheduler(maxSteps);
         Chooser chooser = d -> {
+            int i = decisions.size();
             decisions.add(d);
-            if (d.step() < prefix.size()) {
-                return prefix.get(d.step());
+            if (i < prefix.size()) {
+                int c = prefix.get(i);
+                return d.isRead() ? -1 - c : c;
+            }
+            if (d.isRead()) {
+                return 0;
             }
             return d.enabled().contains(d.last()) ? d.last() : d.enabled().get(0);
         };
-        return sched.run(scenario.newRun(variant, sched), chooser);
+        SimMemory mem = new SimMemory(sched, model, weakened);
+        Execution e = sched.run(scenario.newRun(variant, mem), chooser);
+        orderingPoints.addAll(mem.orderingPoints());
+        return e;
+    }
+
+    /** Every ordering point the executions run so far passed, in first-passed order. */
+    public java.util.Set<OrderingPoint> orderingPoints() {
+        return orderingPoints;
     }
 
     public Result explore() {
@@ -94,40 +125,43 @@ public final class Explorer {
         return new Result(null, List.of(), -1, maxPreemptions, schedules, stepBound, deadlocks, errors, millis(start));
     }
 
-    /** Every alternative at a decision past the prefix, within the preemption bound. */
+    /**
+     * Every alternative at a decision past the prefix, within the bound: preemptions plus stale
+     * reads. Decisions and choices are aligned ({@link Execution#choices()} encoding).
+     */
     private static void pushChildren(Deque<List<Integer>> stack, int from, List<Decision> decisions,
                                      List<Integer> choices, int bound) {
-        int[] preemptionsBefore = new int[decisions.size() + 1];
+        int[] costBefore = new int[decisions.size() + 1];
         for (int i = 0; i < decisions.size(); i++) {
-            preemptionsBefore[i + 1] = preemptionsBefore[i] + (decisions.get(i).isPreemption(choices.get(i)) ? 1 : 0);
+            costBefore[i + 1] = costBefore[i] + decisions.get(i).cost(decode(decisions.get(i), choices.get(i)));
         }
         for (int i = from; i < decisions.size(); i++) {
             Decision d = decisions.get(i);
-            List<Integer> enabled = d.enabled();
-            for (int k = enabled.size() - 1; k >= 0; k--) {
-                int alt = enabled.get(k);
-                if (alt == choices.get(i)) {
+            int chosen = decode(d, choices.get(i));
+            List<Integer> alts = new ArrayList<>();
+            if (d.isRead()) {
+                for (int k = 0; k < d.options(); k++) {
+                    alts.add(k);
+                }
+            } else {
+                alts.addAll(d.enabled());
+            }
+            for (int k = alts.size() - 1; k >= 0; k--) {
+                int alt = alts.get(k);
+                if (alt == chosen) {
                     continue;
                 }
-                int p = preemptionsBefore[i] + (d.isPreemption(alt) ? 1 : 0);
-                if (p <= bound) {
+                if (costBefore[i] + d.cost(alt) <= bound) {
                     List<Integer> child = new ArrayList<>(choices.subList(0, i));
-                    child.add(alt);
+                    child.add(d.isRead() ? -1 - alt : alt);
                     stack.push(child);
                 }
             }
         }
     }
 
-    /** Preemptions in an execution's schedule. */
-    public static int preemptions(Execution e, List<Decision> decisions) {
-        int n = 0;
-        for (int i = 0; i < decisions.size(); i++) {
-            if (decisions.get(i).isPreemption(e.choices().get(i))) {
-                n++;
-            }
-        }
-        return n;
+    private static int decode(Decision d, int encoded) {
+        return d.isRead() ? -1 - encoded : encoded;
     }
 
     private static long millis(long start) {

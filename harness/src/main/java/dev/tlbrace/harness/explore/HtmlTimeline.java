@@ -14,8 +14,8 @@ public final class HtmlTimeline {
     public static String render(String title, Execution e, List<Decision> decisions, String schedule) {
         List<String> roles = e.roles();
         boolean[] preempt = new boolean[e.steps().size()];
-        for (int i = 0; i < decisions.size() && i < preempt.length; i++) {
-            preempt[i] = decisions.get(i).isPreemption(e.choices().get(i));
+        for (int i = 0; i < preempt.length; i++) {
+            preempt[i] = e.steps().get(i).preemption();
         }
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
@@ -57,7 +57,7 @@ public final class HtmlTimeline {
                 h.append("<td>");
                 if (r == s.role()) {
                     String cls = racy ? "s racy" : Timeline.isLockStep(s) ? "s lock" : "s";
-                    h.append("<div class=\"").append(cls).append("\">").append(esc(s.label()));
+                    h.append("<div class=\"").append(cls).append("\">").append(esc(Timeline.text(s)));
                     for (Step.Observation o : s.observations()) {
                         h.append(" <span class=\"v\">").append(esc(o.what() + " " + Timeline.format(o.what(), o.value())))
                                 .append("</span>");

@@ -48,11 +48,13 @@ public final class Script {
 
             @Override
             public int choose(Decision d) {
+                if (d.isRead()) {
+                    return 0; // a commit's interleaving reads the latest stores
+                }
                 while (pos < entries.size()) {
                     Entry e = entries.get(pos);
                     int r = roles.indexOf(e.role());
-                    boolean atLabel = e.until() != null && d.pending().get(r) != null
-                            && d.pending().get(r).startsWith(e.until());
+                    boolean atLabel = e.until() != null && d.reached(r, e.until());
                     if (!d.enabled().contains(r) || atLabel) {
                         pos++;
                         continue;

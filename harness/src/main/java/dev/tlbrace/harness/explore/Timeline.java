@@ -18,6 +18,16 @@ public final class Timeline {
 
     private static final int MAX_COLUMN = 64;
 
+    /** A step's text: the kernel function, then the access it made (under simulated memory). */
+    public static String text(Step s) {
+        if (s.access() == null) {
+            return s.label();
+        }
+        int bar = s.label().indexOf(" | ");
+        String function = bar < 0 ? "" : s.label().substring(0, bar) + "  ";
+        return function + s.access();
+    }
+
     /** Whether a step is lock bookkeeping a reader can skip. */
     public static boolean isLockStep(Step s) {
         String l = s.label();
@@ -61,6 +71,23 @@ public final class Timeline {
         return Long.toString(v);
     }
 
+    /** Formats a value by the cell it lives in: PTEs, IOTLB entries, SPTEs and VMCS fields, vCPU modes. */
+    public static String formatCell(String cell, long v) {
+        if (cell.startsWith("pte[")) {
+            return Pte.describe(v);
+        }
+        if (cell.startsWith("spte") || cell.contains("APIC_ACCESS_ADDR")) {
+            return FrameRef.describe(v);
+        }
+        if (cell.startsWith("iotlb")) {
+            return IotlbEntry.describe(v);
+        }
+        if (cell.endsWith("->mode")) {
+            return KvmVcpu.modeName((int) v);
+        }
+        return Long.toString(v);
+    }
+
     /** A displayed row: a step, plus the values of folded lock steps of its role that followed it. */
     private record Row(int role, String text) { }
 
@@ -78,7 +105,7 @@ public final class Timeline {
                 continue;
             }
             lastRow[s.role()] = rows.size();
-            rows.add(new Row(s.role(), s.label()));
+            rows.add(new Row(s.role(), text(s)));
             extra.add(new ArrayList<>(s.observations()));
         }
         List<Row> shown = new ArrayList<>();

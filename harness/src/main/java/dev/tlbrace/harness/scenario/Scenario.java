@@ -1,7 +1,7 @@
 package dev.tlbrace.harness.scenario;
 
 import dev.tlbrace.harness.explore.Script;
-import dev.tlbrace.model.sync.Sched;
+import dev.tlbrace.model.sync.Memory;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -28,8 +28,11 @@ public interface Scenario {
     /** Role names of the two-actor form, in order. */
     List<String> roles();
 
-    /** A fresh world under {@code sched}; the two-actor form. */
-    ScenarioRun newRun(Variant variant, Sched sched);
+    /**
+     * A fresh world whose every shared word lives in {@code mem} (whose trace points go to
+     * {@code mem.sched}); the two-actor form.
+     */
+    ScenarioRun newRun(Variant variant, Memory mem);
 
     /** The interleaving the fixing commit's message describes, as a script of role steps. */
     Script commitScript();

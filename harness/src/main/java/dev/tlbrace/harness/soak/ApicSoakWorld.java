@@ -1,5 +1,6 @@
 package dev.tlbrace.harness.soak;
 
+import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.harness.scenario.Role;
 import dev.tlbrace.harness.scenario.kvm.ApicAccessReload;
 import dev.tlbrace.model.check.Oracles;
@@ -35,8 +36,9 @@ final class ApicSoakWorld extends SoakWorld {
     ApicSoakWorld(ApicReload reload, int pages, int vcpus, TracingSched sched, Soak.Stop stop) {
         super(ApicAccessReload.ID + "/" + reload.id(), sched, stop);
         this.pages = pages;
-        Frames frames = new Frames(pages * 2 + 16, sched);
-        this.mm = new MmStruct(sched, MmConfig.PRE_6_6, pages, frames, ApicAccessReload.STRESS_PAGE_WALK_SPINS);
+        Memory mem = Memory.hardware(sched);
+        Frames frames = new Frames(pages * 2 + 16, mem);
+        this.mm = new MmStruct(mem, MmConfig.PRE_6_6, pages, frames, ApicAccessReload.STRESS_PAGE_WALK_SPINS);
         for (int va = 0; va < pages; va++) {
             mm.populate(va, Pte.WRITE | Pte.DIRTY | Pte.ACCESSED);
         }

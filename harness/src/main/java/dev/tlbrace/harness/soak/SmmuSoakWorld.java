@@ -1,5 +1,6 @@
 package dev.tlbrace.harness.soak;
 
+import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.harness.scenario.Role;
 import dev.tlbrace.harness.scenario.iommu.SmmuStaleReadOnly;
 import dev.tlbrace.model.check.Oracles;
@@ -50,12 +51,13 @@ final class SmmuSoakWorld extends SoakWorld {
         super(SmmuStaleReadOnly.ID + "/" + p.id(), sched, stop);
         this.pages = pages;
         this.walkers = walkers;
-        Frames frames = new Frames(pages * 2 + 16, sched);
-        this.mm = new MmStruct(sched, p.mmConfig(), pages, frames);
+        Memory mem = Memory.hardware(sched);
+        Frames frames = new Frames(pages * 2 + 16, mem);
+        this.mm = new MmStruct(mem, p.mmConfig(), pages, frames);
         for (int va = 0; va < pages; va++) {
             mm.populate(va, Pte.ACCESSED | (va % 2 == 0 ? Pte.WRITE | Pte.DIRTY : 0));
         }
-        this.smmu = new ArmSmmuV3(sched, mm.pgtable, frames, walkers, p.btm());
+        this.smmu = new ArmSmmuV3(mem, mm.pgtable, frames, walkers, p.btm());
         mm.notifiers.register(new ArmSmmuSva(smmu));
         mm.tlb.addBroadcastParticipant(smmu);
         this.iopf = new IopfHandler(mm, smmu, p);

@@ -12,7 +12,19 @@ class ScheduleTest {
         List<Integer> choices = List.of(0, 0, 0, 1, 1, 0, 1);
         String s = Schedule.format(choices);
         assertThat(s).isEqualTo("0:3.1:2.0:1.1:1");
-        assertThat(Schedule.parse(s, 2)).isEqualTo(choices);
+        assertThat(Schedule.parse(s, 2).roles()).isEqualTo(choices);
+    }
+
+    @Test
+    void readFromChoicesAnnotateTheirStepAndRoundTrip() {
+        // role 0 twice, then role 1 whose first step read the newest-but-one store, then role 1 again
+        List<Integer> choices = List.of(0, 0, 1, -2, 1, -1);
+        String s = Schedule.format(choices);
+        assertThat(s).isEqualTo("0:2.1:1~1.1:1");
+        Schedule.Parsed p = Schedule.parse(s, 2);
+        assertThat(p.roles()).containsExactly(0, 0, 1, 1);
+        assertThat(p.reads()).containsExactly(java.util.Map.entry(2, List.of(1)));
+        assertThatThrownBy(() -> Schedule.parse("0:1~x", 2)).hasMessageContaining("ROLE:COUNT~READ");
     }
 
     @Test

@@ -10,7 +10,7 @@ import dev.tlbrace.harness.scenario.Variant;
 import dev.tlbrace.harness.scenario.Verdict;
 import dev.tlbrace.harness.scenario.iommu.SmmuStaleReadOnly;
 import dev.tlbrace.harness.scenario.kvm.ApicAccessReload;
-import dev.tlbrace.model.sync.Sched;
+import dev.tlbrace.model.sync.Memory;
 import java.util.stream.Stream;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -49,7 +49,7 @@ class LincheckSecondOpinionTest {
     /** The APIC race's roles as operations. */
     public static class Apic {
         private final ApicAccessReload.Run run =
-                (ApicAccessReload.Run) Scenarios.byId(ApicAccessReload.ID).newRun(current, Sched.NOOP);
+                (ApicAccessReload.Run) Scenarios.byId(ApicAccessReload.ID).newRun(current, Memory.hardware());
 
         @Operation(nonParallelGroup = "invalidator")
         public void invalidator() { run.invalidator(); }
@@ -64,7 +64,7 @@ class LincheckSecondOpinionTest {
     /** The SMMU race's roles as operations. */
     public static class Smmu {
         private final SmmuStaleReadOnly.Run run =
-                (SmmuStaleReadOnly.Run) Scenarios.byId(SmmuStaleReadOnly.ID).newRun(current, Sched.NOOP);
+                (SmmuStaleReadOnly.Run) Scenarios.byId(SmmuStaleReadOnly.ID).newRun(current, Memory.hardware());
 
         @Operation(nonParallelGroup = "smmu")
         public void smmu() { run.smmu(); }

@@ -4,10 +4,10 @@ import dev.tlbrace.model.mem.Frames;
 import dev.tlbrace.model.mem.PageTable;
 import dev.tlbrace.model.mem.Pte;
 import dev.tlbrace.model.mm.TlbFlush;
+import dev.tlbrace.model.sync.Cell;
+import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.Sched;
 import dev.tlbrace.model.sync.SpinLock;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /**
  * An SMMUv3 stage-1 context in SVA mode (one ASID): it walks the CPU page table itself and
@@ -23,44 +23,34 @@ import java.lang.invoke.VarHandle;
  * sends TLBI, so it adds no distinct interleaving.
  */
 public final class ArmSmmuV3 implements TlbFlush.BroadcastParticipant {
-    private static final VarHandle ENTRIES = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle INFLIGHT = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle EPOCH;
-    private static final VarHandle TICKET;
-    private static final VarHandle STATS = MethodHandles.arrayElementVarHandle(long[].class);
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            EPOCH = l.findVarHandle(ArmSmmuV3.class, "tlbiEpoch", long.class);
-            TICKET = l.findVarHandle(ArmSmmuV3.class, "walkTicket", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private static final int STAT_WALKS = 0;
-    private static final int STAT_TLBIS = 1;
-    private static final int STAT_SYNCS = 2;
-
+    private final Memory mem;
     private final Sched sched;
     private final PageTable pgtable;
     private final Frames frames;
     private final boolean btm;
-    private final long[] entries;   // the IOTLB, one entry per VA; via ENTRIES
-    private final long[] inFlight;  // per walker: ticket of its running walk, 0 if none
-    private final long[] stats = new long[3];
+    private final Cell[] entries;   // the IOTLB, one entry per VA
+    private final Cell[] inFlight;  // per walker: ticket of its running walk, 0 if none
+    private final Cell walks;       // statistics, not hardware state
+    private final Cell tlbis;
+    private final Cell syncs;
     private final SpinLock tlbLock; // the TLB's own serialisation of fill vs. invalidate
-    private long tlbiEpoch;         // TLBIs processed so far
-    private long walkTicket;        // walks started so far
+    private final Cell tlbiEpoch;   // TLBIs processed so far
+    private final Cell walkTicket;  // walks started so far
 
-    public ArmSmmuV3(Sched sched, PageTable pgtable, Frames frames, int walkers, boolean btm) {
-        this.sched = sched;
+    public ArmSmmuV3(Memory mem, PageTable pgtable, Frames frames, int walkers, boolean btm) {
+        this.mem = mem;
+        this.sched = mem.sched;
         this.pgtable = pgtable;
         this.frames = frames;
         this.btm = btm;
-        this.entries = new long[pgtable.size()];
-        this.inFlight = new long[walkers];
-        this.tlbLock = new SpinLock("smmu iotlb", sched);
+        this.entries = mem.cells("iotlb", pgtable.size(), IotlbEntry.INVALID);
+        this.inFlight = mem.cells("smmu walk in flight", walkers, 0);
+        this.walks = mem.cell("smmu walks", 0);
+        this.tlbis = mem.cell("smmu tlbis", 0);
+        this.syncs = mem.cell("smmu syncs", 0);
+        this.tlbLock = new SpinLock("smmu iotlb", mem);
+        this.tlbiEpoch = mem.cell("smmu tlbi epoch", 0);
+        this.walkTicket = mem.cell("smmu walk ticket", 0);
     }
 
     /**
@@ -69,30 +59,30 @@ public final class ArmSmmuV3 implements TlbFlush.BroadcastParticipant {
      */
     public Translation translate(int walker, int va, boolean write) {
         sched.point("smmu: IOTLB lookup");
-        long e = (long) ENTRIES.getAcquire(entries, va);
+        long e = mem.smp_load_acquire(entries[va]);
         if (IotlbEntry.valid(e)) {
             sched.observe("iotlb hit", e);
             return write && !IotlbEntry.write(e) ? Translation.PERMISSION_FAULT_CACHED : Translation.OK;
         }
-        long ticket = (long) TICKET.getAndAdd(this, 1L) + 1;
-        INFLIGHT.setVolatile(inFlight, walker, ticket);
-        long epoch = (long) EPOCH.getAcquire(this);
+        long ticket = mem.atomic_add_return(walkTicket, 1);
+        mem.xchg(inFlight[walker], ticket);
+        long epoch = mem.smp_load_acquire(tlbiEpoch);
         sched.point("smmu: table walk, ptep_get (no lock)");
         long pte = pgtable.ptepGet(va);
-        STATS.getAndAdd(stats, STAT_WALKS, 1L);
+        mem.atomic_add(walks, 1);
         if (Pte.present(pte)) {
             sched.point("smmu: IOTLB fill");
             tlbLock.lock();
-            if ((long) EPOCH.getOpaque(this) == epoch) {
+            if (mem.READ_ONCE(tlbiEpoch) == epoch) {
                 long fill = IotlbEntry.of(frames.ref((int) Pte.pfn(pte)), Pte.write(pte));
-                ENTRIES.setRelease(entries, va, fill);
+                mem.smp_store_release(entries[va], fill);
                 sched.observe("iotlb fill", fill);
             } else {
                 sched.observe("fill dropped: TLBI since the walk began", epoch);
             }
             tlbLock.unlock();
         }
-        INFLIGHT.setRelease(inFlight, walker, 0L); // the walk retires
+        mem.smp_store_release(inFlight[walker], 0); // the walk retires
         if (!Pte.present(pte)) {
             return Translation.TRANSLATION_FAULT;
         }
@@ -103,11 +93,11 @@ public final class ArmSmmuV3 implements TlbFlush.BroadcastParticipant {
     public void cmdTlbiNhVa(int start, int end) {
         sched.point("CMD_TLBI_NH_VA");
         tlbLock.lock();
-        EPOCH.getAndAdd(this, 1L); // walks in flight will not install what they read
+        mem.atomic_add_return(tlbiEpoch, 1); // walks in flight will not install what they read
         for (int va = start; va < end && va < entries.length; va++) {
-            ENTRIES.setRelease(entries, va, IotlbEntry.INVALID);
+            mem.smp_store_release(entries[va], IotlbEntry.INVALID);
         }
-        STATS.getAndAdd(stats, STAT_TLBIS, 1L);
+        mem.atomic_add(tlbis, 1);
         tlbLock.unlock();
     }
 
@@ -119,17 +109,18 @@ public final class ArmSmmuV3 implements TlbFlush.BroadcastParticipant {
     /** CMD_SYNC: completes once every walk that began before it has retired. */
     public void cmdSync() {
         sched.point("CMD_SYNC");
-        long upTo = (long) TICKET.getVolatile(this);
+        mem.smp_mb();
+        long upTo = mem.READ_ONCE(walkTicket);
         for (int w = 0; w < inFlight.length; w++) {
             for (;;) {
-                long t = (long) INFLIGHT.getAcquire(inFlight, w);
+                long t = mem.smp_load_acquire(inFlight[w]);
                 if (t == 0 || t > upTo) {
                     break;
                 }
                 sched.spin("CMD_SYNC: wait for walks begun before it");
             }
         }
-        STATS.getAndAdd(stats, STAT_SYNCS, 1L);
+        mem.atomic_add(syncs, 1);
     }
 
     /**
@@ -162,16 +153,21 @@ public final class ArmSmmuV3 implements TlbFlush.BroadcastParticipant {
 
     /** The IOTLB entry for {@code va}, for oracles. */
     public long entry(int va) {
-        return (long) ENTRIES.getAcquire(entries, va);
+        return mem.smp_load_acquire(entries[va]);
+    }
+
+    /** The IOTLB entry for {@code va} now, for a judge at quiescence. */
+    public long entryNow(int va) {
+        return mem.peek(entries[va]);
     }
 
     public int size() {
         return entries.length;
     }
 
-    public long walks() { return (long) STATS.getVolatile(stats, STAT_WALKS); }
+    public long walks() { return mem.peek(walks); }
 
-    public long tlbis() { return (long) STATS.getVolatile(stats, STAT_TLBIS); }
+    public long tlbis() { return mem.peek(tlbis); }
 
-    public long syncs() { return (long) STATS.getVolatile(stats, STAT_SYNCS); }
+    public long syncs() { return mem.peek(syncs); }
 }

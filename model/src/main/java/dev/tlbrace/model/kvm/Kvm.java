@@ -1,11 +1,10 @@
 package dev.tlbrace.model.kvm;
 
 import dev.tlbrace.model.mm.MmStruct;
-import dev.tlbrace.model.sync.Ordering;
+import dev.tlbrace.model.sync.Cell;
+import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.Sched;
 import dev.tlbrace.model.sync.SpinLock;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /**
  * struct kvm and KVM's half of the invalidation retry protocol (virt/kvm/kvm_main.c,
@@ -17,24 +16,6 @@ import java.lang.invoke.VarHandle;
  * readers, never between two readers.
  */
 public final class Kvm {
-    private static final VarHandle SEQ;
-    private static final VarHandle IN_PROGRESS;
-    private static final VarHandle RANGE_START;
-    private static final VarHandle RANGE_END;
-    private static final VarHandle MN_ACTIVE;
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            SEQ = l.findVarHandle(Kvm.class, "mmuInvalidateSeq", long.class);
-            IN_PROGRESS = l.findVarHandle(Kvm.class, "mmuInvalidateInProgress", long.class);
-            RANGE_START = l.findVarHandle(Kvm.class, "mmuInvalidateRangeStart", long.class);
-            RANGE_END = l.findVarHandle(Kvm.class, "mmuInvalidateRangeEnd", long.class);
-            MN_ACTIVE = l.findVarHandle(Kvm.class, "mnActiveInvalidateCount", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     /** APIC_ACCESS_PAGE_PRIVATE_MEMSLOT. */
     public static final int APIC_ACCESS_PAGE_PRIVATE_MEMSLOT = 0;
     /** APIC_DEFAULT_PHYS_BASE >> PAGE_SHIFT. */
@@ -42,6 +23,7 @@ public final class Kvm {
     public static final long INVALID_GPA = -1L;
 
     public final MmStruct mm;
+    public final Memory mem;
     public final Sched sched;
     public final ApicReload apicReload;
     public final SpinLock mmuLock;
@@ -49,11 +31,11 @@ public final class Kvm {
     public final Stage2 stage2;       // for the ordinary-memory slot (id 1)
     private final KvmVcpu[] vcpus;
 
-    private long mmuInvalidateSeq;        // written under mmu_lock, snapshot locklessly
-    private long mmuInvalidateInProgress; // written under mmu_lock
-    private long mmuInvalidateRangeStart; // gfns, under mmu_lock
-    private long mmuInvalidateRangeEnd;
-    private long mnActiveInvalidateCount; // under mn_invalidate_lock: atomic here
+    private final Cell mmuInvalidateSeq;        // written under mmu_lock, snapshot locklessly
+    private final Cell mmuInvalidateInProgress; // written under mmu_lock
+    private final Cell mmuInvalidateRangeStart; // gfns, under mmu_lock
+    private final Cell mmuInvalidateRangeEnd;
+    private final Cell mnActiveInvalidateCount; // under mn_invalidate_lock: atomic here
 
     /**
      * @param apicHva  host page backing the APIC-access page
@@ -61,21 +43,24 @@ public final class Kvm {
      */
     public Kvm(MmStruct mm, ApicReload apicReload, int vcpuCount, int apicHva, int memHva, int memPages) {
         this.mm = mm;
+        this.mem = mm.mem;
         this.sched = mm.sched;
         this.apicReload = apicReload;
-        this.mmuLock = new SpinLock("kvm->mmu_lock", sched);
+        this.mmuInvalidateSeq = mem.cell("kvm->mmu_invalidate_seq", 0);
+        this.mmuInvalidateInProgress = mem.cell("kvm->mmu_invalidate_in_progress", 0);
+        this.mmuInvalidateRangeStart = mem.cell("kvm->mmu_invalidate_range_start", INVALID_GPA);
+        this.mmuInvalidateRangeEnd = mem.cell("kvm->mmu_invalidate_range_end", INVALID_GPA);
+        this.mnActiveInvalidateCount = mem.cell("kvm->mn_active_invalidate_count", 0);
+        this.mmuLock = new SpinLock("kvm->mmu_lock", mem);
         this.memslots = new Memslot[] {
             new Memslot(APIC_ACCESS_PAGE_PRIVATE_MEMSLOT, APIC_DEFAULT_GFN, 1, apicHva),
             new Memslot(1, 0, memPages, memHva),
         };
-        this.stage2 = new Stage2(memPages, sched);
+        this.stage2 = new Stage2(memPages, mem);
         this.vcpus = new KvmVcpu[vcpuCount];
         for (int i = 0; i < vcpuCount; i++) {
             vcpus[i] = new KvmVcpu(this, i);
         }
-        RANGE_START.setOpaque(this, INVALID_GPA);
-        RANGE_END.setOpaque(this, INVALID_GPA);
-        VarHandle.releaseFence(); // publish the initial state to the threads about to start
     }
 
     public KvmVcpu vcpu(int i) { return vcpus[i]; }
@@ -88,23 +73,23 @@ public final class Kvm {
     void kvmMmuInvalidateBegin() {
         sched.point("kvm_mmu_invalidate_begin: mmu_invalidate_in_progress++");
         long n = inProgress() + 1;
-        IN_PROGRESS.setOpaque(this, n);
+        mem.WRITE_ONCE(mmuInvalidateInProgress, n);
         sched.observe("in_progress", n);
         if (n == 1) {
-            RANGE_START.setOpaque(this, INVALID_GPA);
-            RANGE_END.setOpaque(this, INVALID_GPA);
+            mem.WRITE_ONCE(mmuInvalidateRangeStart, INVALID_GPA);
+            mem.WRITE_ONCE(mmuInvalidateRangeEnd, INVALID_GPA);
         }
     }
 
     /** kvm_mmu_invalidate_range_add(); caller holds mmu_lock for write. */
     void kvmMmuInvalidateRangeAdd(long start, long end) {
-        long s = (long) RANGE_START.getOpaque(this);
+        long s = mem.READ_ONCE(mmuInvalidateRangeStart);
         if (s == INVALID_GPA) {
-            RANGE_START.setOpaque(this, start);
-            RANGE_END.setOpaque(this, end);
+            mem.WRITE_ONCE(mmuInvalidateRangeStart, start);
+            mem.WRITE_ONCE(mmuInvalidateRangeEnd, end);
         } else {
-            RANGE_START.setOpaque(this, Math.min(s, start));
-            RANGE_END.setOpaque(this, Math.max((long) RANGE_END.getOpaque(this), end));
+            mem.WRITE_ONCE(mmuInvalidateRangeStart, Math.min(s, start));
+            mem.WRITE_ONCE(mmuInvalidateRangeEnd, Math.max(mem.READ_ONCE(mmuInvalidateRangeEnd), end));
         }
     }
 
@@ -115,13 +100,13 @@ public final class Kvm {
      */
     void kvmMmuInvalidateEnd() {
         sched.point("kvm_mmu_invalidate_end: mmu_invalidate_seq++");
-        long seq = (long) SEQ.getOpaque(this) + 1;
-        SEQ.setOpaque(this, seq);
+        long seq = mem.READ_ONCE(mmuInvalidateSeq) + 1;
+        mem.WRITE_ONCE(mmuInvalidateSeq, seq);
         sched.observe("seq", seq);
-        Ordering.smpWmb(); // pairs with smpRmb() in mmuInvalidateRetry()
+        mem.smp_wmb(); // pairs with smp_rmb() in mmuInvalidateRetry()
         sched.point("kvm_mmu_invalidate_end: mmu_invalidate_in_progress--");
         long n = inProgress() - 1;
-        IN_PROGRESS.setOpaque(this, n);
+        mem.WRITE_ONCE(mmuInvalidateInProgress, n);
         sched.observe("in_progress", n);
         if (n < 0) {
             throw new IllegalStateException("KVM_BUG_ON(mmu_invalidate_in_progress < 0)");
@@ -131,7 +116,7 @@ public final class Kvm {
     /** The snapshot a retry-protocol reader takes first: kvm->mmu_invalidate_seq. */
     public long mmuInvalidateSeq() {
         sched.point("mmu_seq = kvm->mmu_invalidate_seq");
-        long seq = (long) SEQ.getOpaque(this);
+        long seq = mem.READ_ONCE(mmuInvalidateSeq);
         sched.observe("seq", seq);
         return seq;
     }
@@ -142,11 +127,16 @@ public final class Kvm {
      * {@link #kvmMmuInvalidateEnd}).
      */
     public boolean mmuInvalidateRetry(long mmuSeq) {
-        if (inProgress() != 0) {
+        sched.point("mmu_invalidate_retry");
+        long n = inProgress();
+        sched.observe("in_progress", n);
+        if (n != 0) {
             return true;
         }
-        Ordering.smpRmb();
-        return (long) SEQ.getOpaque(this) != mmuSeq;
+        mem.smp_rmb(); // pairs with smp_wmb() in kvmMmuInvalidateEnd()
+        long seq = mem.READ_ONCE(mmuInvalidateSeq);
+        sched.observe("seq", seq);
+        return seq != mmuSeq;
     }
 
     /**
@@ -158,15 +148,15 @@ public final class Kvm {
         long n = inProgress();
         sched.observe("in_progress", n);
         if (n != 0) {
-            long s = (long) RANGE_START.getOpaque(this);
+            long s = mem.READ_ONCE(mmuInvalidateRangeStart);
             if (s == INVALID_GPA) {
                 return true; // WARN_ON_ONCE in the kernel
             }
-            if (gfn >= s && gfn < (long) RANGE_END.getOpaque(this)) {
+            if (gfn >= s && gfn < mem.READ_ONCE(mmuInvalidateRangeEnd)) {
                 return true;
             }
         }
-        long seq = (long) SEQ.getOpaque(this);
+        long seq = mem.READ_ONCE(mmuInvalidateSeq);
         sched.observe("seq", seq);
         return seq != mmuSeq;
     }
@@ -187,18 +177,26 @@ public final class Kvm {
     }
 
     void mnActiveInvalidateCountAdd(long delta) {
-        MN_ACTIVE.getAndAdd(this, delta);
+        mem.atomic_add_return(mnActiveInvalidateCount, delta);
     }
 
+    /** READ_ONCE(kvm->mmu_invalidate_in_progress). */
     public long inProgress() {
-        return (long) IN_PROGRESS.getOpaque(this);
+        return mem.READ_ONCE(mmuInvalidateInProgress);
     }
 
+    /** kvm->mn_active_invalidate_count now, for a judge at quiescence. */
     public long mnActiveInvalidateCount() {
-        return (long) MN_ACTIVE.getVolatile(this);
+        return mem.peek(mnActiveInvalidateCount);
     }
 
+    /** kvm->mmu_invalidate_in_progress now, for a judge at quiescence. */
+    public long inProgressNow() {
+        return mem.peek(mmuInvalidateInProgress);
+    }
+
+    /** kvm->mmu_invalidate_seq now, for a judge at quiescence. */
     public long seqNow() {
-        return (long) SEQ.getOpaque(this);
+        return mem.peek(mmuInvalidateSeq);
     }
 }

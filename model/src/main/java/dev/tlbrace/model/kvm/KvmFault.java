@@ -1,7 +1,6 @@
 package dev.tlbrace.model.kvm;
 
 import dev.tlbrace.model.mm.Fault;
-import dev.tlbrace.model.sync.Ordering;
 
 /**
  * The stage-2 fault path (arch/x86/kvm/mmu/mmu.c kvm_tdp_page_fault, arm64 user_mem_abort):
@@ -28,7 +27,7 @@ public final class KvmFault {
         int hva = slot.gfnToHva(gfn);
         for (int retries = 0; ; retries++) {
             long mmuSeq = kvm.mmuInvalidateSeq(); // kvm_faultin_pfn(): fault->mmu_seq
-            Ordering.smpRmb();                    // pairs with the PTE clear + mmu_lock in start
+            kvm.mem.smp_rmb();                    // pairs with the PTE clear + mmu_lock in start
             int pfn = Fault.getUserPage(kvm.mm, hva, write); // __kvm_faultin_pfn(): GUP, may sleep
             if (pfn < 0) {
                 return -1;

@@ -2,9 +2,8 @@ package dev.tlbrace.model.kvm;
 
 import dev.tlbrace.model.mem.FrameRef;
 import dev.tlbrace.model.mm.Fault;
-import dev.tlbrace.model.sync.Ordering;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import dev.tlbrace.model.sync.Cell;
+import dev.tlbrace.model.sync.Memory;
 
 /**
  * struct kvm_vcpu with its request bits, vcpu->mode, and the one VMCS field Race A is about:
@@ -12,22 +11,6 @@ import java.lang.invoke.VarHandle;
  * no reference held (arch/x86/kvm/x86.c, vmx/vmx.c).
  */
 public final class KvmVcpu {
-    private static final VarHandle REQUESTS;
-    private static final VarHandle MODE;
-    private static final VarHandle APIC_ACCESS_ADDR;
-    private static final VarHandle RELOAD_RETRIES;
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            REQUESTS = l.findVarHandle(KvmVcpu.class, "requests", long.class);
-            MODE = l.findVarHandle(KvmVcpu.class, "mode", int.class);
-            APIC_ACCESS_ADDR = l.findVarHandle(KvmVcpu.class, "apicAccessAddr", long.class);
-            RELOAD_RETRIES = l.findVarHandle(KvmVcpu.class, "reloadRetries", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     public static final int OUTSIDE_GUEST_MODE = 0;
     public static final int IN_GUEST_MODE = 1;
     public static final int EXITING_GUEST_MODE = 2;
@@ -41,15 +24,21 @@ public final class KvmVcpu {
     }
 
     private final Kvm kvm;
+    private final Memory mem;
     private final int id;
-    private long requests;       // set_bit / clear_bit
-    private int mode;            // smp_store_release / cmpxchg
-    private long apicAccessAddr; // the VMCS field: FrameRef of the page, written by this vCPU only
-    private int reloadRetries;   // written by this vCPU only, read by oracles
+    private final Cell requests;       // set_bit / clear_bit
+    private final Cell mode;           // smp_store_release / cmpxchg
+    private final Cell apicAccessAddr; // the VMCS field: FrameRef of the page, written by this vCPU only
+    private final Cell reloadRetries;  // written by this vCPU only, read by oracles
 
     KvmVcpu(Kvm kvm, int id) {
         this.kvm = kvm;
+        this.mem = kvm.mem;
         this.id = id;
+        this.requests = mem.cell("vcpu" + id + "->requests", 0);
+        this.mode = mem.cell("vcpu" + id + "->mode", OUTSIDE_GUEST_MODE);
+        this.apicAccessAddr = mem.cell("vcpu" + id + " VMCS APIC_ACCESS_ADDR", FrameRef.NONE);
+        this.reloadRetries = mem.cell("vcpu" + id + " reload retries", 0);
     }
 
     public int id() { return id; }
@@ -57,17 +46,13 @@ public final class KvmVcpu {
     /** kvm_make_request(): smp_wmb() so the payload is visible before the bit, then set_bit(). */
     public void kvmMakeRequest(int req) {
         kvm.sched.point("kvm_make_request");
-        Ordering.smpWmb();
-        long bit = KvmRequest.bit(req);
-        long old;
-        do {
-            old = (long) REQUESTS.getOpaque(this);
-        } while (!REQUESTS.weakCompareAndSetPlain(this, old, old | bit)); // set_bit: unordered RMW
+        mem.smp_wmb(); // pairs with smp_mb__after_atomic() in kvmCheckRequest()
+        mem.set_bit(requests, KvmRequest.bit(req)); // unordered RMW
     }
 
     /** kvm_request_pending(): READ_ONCE(vcpu->requests). */
     public boolean kvmRequestPending() {
-        return (long) REQUESTS.getOpaque(this) != 0;
+        return mem.READ_ONCE(requests) != 0;
     }
 
     /**
@@ -76,14 +61,11 @@ public final class KvmVcpu {
      */
     public boolean kvmCheckRequest(int req) {
         long bit = KvmRequest.bit(req);
-        if (((long) REQUESTS.getOpaque(this) & bit) == 0) {
+        if ((mem.READ_ONCE(requests) & bit) == 0) { // kvm_test_request()
             return false;
         }
-        long old;
-        do {
-            old = (long) REQUESTS.getOpaque(this);
-        } while (!REQUESTS.weakCompareAndSetPlain(this, old, old & ~bit)); // clear_bit
-        Ordering.smpMbAfterAtomic();
+        mem.clear_bit(requests, bit);
+        mem.smp_mb__after_atomic(); // pairs with smp_wmb() in kvmMakeRequest()
         return true;
     }
 
@@ -92,8 +74,8 @@ public final class KvmVcpu {
      * EXITING_GUEST_MODE. Returns the old mode; IN_GUEST_MODE means this caller kicks.
      */
     int kvmVcpuExitingGuestMode() {
-        Ordering.smpMbAfterAtomic();
-        int old = (int) MODE.compareAndExchange(this, IN_GUEST_MODE, EXITING_GUEST_MODE);
+        mem.smp_mb__before_atomic();
+        int old = (int) mem.cmpxchg(mode, IN_GUEST_MODE, EXITING_GUEST_MODE);
         kvm.sched.observe(old == IN_GUEST_MODE ? "kick (IPI, wait): was" : "no kick: vcpu->mode", old);
         return old;
     }
@@ -110,12 +92,12 @@ public final class KvmVcpu {
             kvmVcpuReloadApicAccessPage();
         }
         kvm.sched.point("vcpu_enter_guest: smp_store_release(mode, IN_GUEST_MODE)");
-        MODE.setRelease(this, IN_GUEST_MODE);
-        Ordering.smpMb(); // smp_mb__after_srcu_read_unlock()
+        mem.smp_store_release(mode, IN_GUEST_MODE);
+        mem.smp_mb(); // smp_mb__after_srcu_read_unlock(): pairs with the requester's set_bit + cmpxchg
         kvm.sched.point("vcpu_enter_guest: kvm_vcpu_exit_request()");
         if (kvmRequestPending()) {
-            MODE.setOpaque(this, OUTSIDE_GUEST_MODE);
-            Ordering.smpWmb();
+            mem.WRITE_ONCE(mode, OUTSIDE_GUEST_MODE);
+            mem.smp_wmb();
             return EnterResult.CANCELLED;
         }
         return EnterResult.ENTERED;
@@ -124,7 +106,7 @@ public final class KvmVcpu {
     /** The VM-exit after a kick: back to OUTSIDE_GUEST_MODE. */
     public void vmExit() {
         kvm.sched.point("vmx_vcpu_run: VM-exit");
-        MODE.setOpaque(this, OUTSIDE_GUEST_MODE);
+        mem.WRITE_ONCE(mode, OUTSIDE_GUEST_MODE);
     }
 
     /** kvm_vcpu_reload_apic_access_page(). */
@@ -153,7 +135,7 @@ public final class KvmVcpu {
      */
     private void vmxSetApicAccessPageAddrRetry(int hva) {
         long mmuSeq = kvm.mmuInvalidateSeq();
-        Ordering.smpRmb(); // the pfn lookup must not be satisfied before the seq snapshot
+        mem.smp_rmb(); // the pfn lookup must not be satisfied before the seq snapshot
         int pfn = Fault.getUserPage(kvm.mm, hva, true); // gfn_to_pfn_memslot()
         if (pfn < 0) {
             return;
@@ -162,7 +144,7 @@ public final class KvmVcpu {
         if (kvm.mmuInvalidateRetryGfn(mmuSeq, Kvm.APIC_DEFAULT_GFN)) {
             kvm.sched.point("vmx_set_apic_access_page_addr: retry, kvm_make_request(KVM_REQ_APIC_PAGE_RELOAD)");
             kvmMakeRequest(KvmRequest.APIC_PAGE_RELOAD);
-            RELOAD_RETRIES.setOpaque(this, (int) RELOAD_RETRIES.getOpaque(this) + 1);
+            mem.WRITE_ONCE(reloadRetries, mem.READ_ONCE(reloadRetries) + 1);
         } else {
             vmcsWriteApicAccessAddr(pfn);
         }
@@ -174,26 +156,45 @@ public final class KvmVcpu {
         kvm.sched.point("vmcs_write64(APIC_ACCESS_ADDR)");
         long ref = kvm.mm.frames.ref(pfn);
         kvm.sched.observe("pfn", pfn);
-        APIC_ACCESS_ADDR.setRelease(this, ref);
+        mem.smp_store_release(apicAccessAddr, ref);
     }
 
     /** Setup: the address the VMCS holds when the race starts. */
     public void initApicAccessAddr(long ref) {
-        APIC_ACCESS_ADDR.setVolatile(this, ref);
+        mem.init(apicAccessAddr, ref);
     }
 
     /** What the CPU in guest mode uses: the VMCS APIC_ACCESS_ADDR as (pfn, generation). */
     public long apicAccessAddr() {
-        return (long) APIC_ACCESS_ADDR.getAcquire(this);
+        return mem.smp_load_acquire(apicAccessAddr);
     }
 
-    /** vcpu->mode, read with full ordering (the oracles' re-check after a guest access). */
+    /**
+     * vcpu->mode for the oracles' re-check after a guest access: smp_mb() then READ_ONCE, so
+     * the re-check is ordered after the access it confirms.
+     */
     public int mode() {
-        return (int) MODE.getVolatile(this);
+        mem.smp_mb();
+        return (int) mem.READ_ONCE(mode);
+    }
+
+    /** vcpu->mode now, for a judge at quiescence or a report. */
+    public int modeNow() {
+        return (int) mem.peek(mode);
+    }
+
+    /** The VMCS field now, for a judge at quiescence or a report. */
+    public long apicAccessAddrNow() {
+        return mem.peek(apicAccessAddr);
+    }
+
+    /** A pending request bit now, for a judge at quiescence. */
+    public boolean requestPendingNow() {
+        return mem.peek(requests) != 0;
     }
 
     public int reloadRetries() {
-        return (int) RELOAD_RETRIES.getOpaque(this);
+        return (int) mem.peek(reloadRetries);
     }
 
     public static String modeName(int mode) {
@@ -206,6 +207,6 @@ public final class KvmVcpu {
 
     @Override
     public String toString() {
-        return "vcpu" + id + " " + modeName(mode()) + " APIC_ACCESS_ADDR " + FrameRef.describe(apicAccessAddr());
+        return "vcpu" + id + " " + modeName(modeNow()) + " APIC_ACCESS_ADDR " + FrameRef.describe(apicAccessAddrNow());
     }
 }

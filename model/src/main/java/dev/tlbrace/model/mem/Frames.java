@@ -1,9 +1,9 @@
 package dev.tlbrace.model.mem;
 
+import dev.tlbrace.model.sync.Cell;
+import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.Sched;
 import dev.tlbrace.model.sync.SpinLock;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /**
  * Physical memory: each frame has an owner, a reference count and a generation. free bumps
@@ -14,27 +14,27 @@ import java.lang.invoke.VarHandle;
  * out, which is exactly the reuse that makes a stale translation dangerous.
  */
 public final class Frames {
-    private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
-
     public static final int FREE = 0;
     public static final int OWNER_ANON = 1;   // an anonymous page of the mm under test
     public static final int OWNER_OTHER = 2;  // whoever reuses a freed frame
 
-    private final int[] owner;     // via INTS, release/acquire
-    private final int[] refcount;  // page_ref_*: atomics
-    private final int[] generation;
-    private final int[] freeList;  // under zone lock
-    private int freeTop;           // under zone lock
+    private final Cell[] owner;      // page->owner: release / acquire
+    private final Cell[] refcount;   // page_ref_*: atomics
+    private final Cell[] generation; // written under zone lock, read by oracles
+    private final int[] freeList;    // confined to zone lock holders
+    private int freeTop;             // confined to zone lock holders
     private final SpinLock zoneLock;
+    private final Memory mem;
     private final Sched sched;
 
-    public Frames(int count, Sched sched) {
-        this.owner = new int[count];
-        this.refcount = new int[count];
-        this.generation = new int[count];
+    public Frames(int count, Memory mem) {
+        this.owner = mem.cells("page->owner", count, FREE);
+        this.refcount = mem.cells("page->_refcount", count, 0);
+        this.generation = mem.cells("page->generation", count, 0);
         this.freeList = new int[count];
-        this.sched = sched;
-        this.zoneLock = new SpinLock("zone->lock", sched);
+        this.mem = mem;
+        this.sched = mem.sched;
+        this.zoneLock = new SpinLock("zone->lock", mem);
         // pfn 0 is never handed out, so a zero pte or ref never names a real frame
         for (int pfn = count - 1; pfn >= 1; pfn--) {
             freeList[freeTop++] = pfn;
@@ -49,8 +49,8 @@ public final class Frames {
                 return -1;
             }
             int pfn = freeList[--freeTop];
-            INTS.setOpaque(refcount, pfn, 1);
-            INTS.setRelease(owner, pfn, newOwner);
+            mem.WRITE_ONCE(refcount[pfn], 1); // set_page_refcounted()
+            mem.smp_store_release(owner[pfn], newOwner);
             sched.observe("alloc pfn", pfn);
             return pfn;
         } finally {
@@ -60,12 +60,12 @@ public final class Frames {
 
     /** get_page(): the caller already holds a reference or the PTL over a mapping of it. */
     public void getPage(int pfn) {
-        INTS.getAndAdd(refcount, pfn, 1);
+        mem.atomic_add(refcount[pfn], 1); // page_ref_inc(): unordered
     }
 
     /** put_page(): frees the frame when the last reference goes. */
     public void putPage(int pfn) {
-        int left = (int) INTS.getAndAdd(refcount, pfn, -1) - 1;
+        long left = mem.atomic_add_return(refcount[pfn], -1); // put_page_testzero(): fully ordered
         if (left < 0) {
             throw new IllegalStateException("put_page: refcount underflow on pfn 0x" + Long.toHexString(pfn));
         }
@@ -78,8 +78,8 @@ public final class Frames {
         sched.point("free_page");
         zoneLock.lock();
         try {
-            INTS.setOpaque(generation, pfn, (int) INTS.getOpaque(generation, pfn) + 1);
-            INTS.setRelease(owner, pfn, FREE);
+            mem.WRITE_ONCE(generation[pfn], mem.READ_ONCE(generation[pfn]) + 1);
+            mem.smp_store_release(owner[pfn], FREE);
             freeList[freeTop++] = pfn;
             sched.observe("freed pfn", pfn);
         } finally {
@@ -88,15 +88,15 @@ public final class Frames {
     }
 
     public int refcount(int pfn) {
-        return (int) INTS.getOpaque(refcount, pfn);
+        return (int) mem.READ_ONCE(refcount[pfn]);
     }
 
     public int owner(int pfn) {
-        return (int) INTS.getAcquire(owner, pfn);
+        return (int) mem.smp_load_acquire(owner[pfn]);
     }
 
     public int generation(int pfn) {
-        return (int) INTS.getAcquire(generation, pfn);
+        return (int) mem.smp_load_acquire(generation[pfn]);
     }
 
     /** What a secondary records at fill time: (pfn, generation) in one word. */
@@ -110,6 +110,27 @@ public final class Frames {
         return pfn > 0 && pfn < owner.length
                 && generation(pfn) == FrameRef.generation(ref)
                 && owner(pfn) != FREE;
+    }
+
+    /**
+     * The latest state of a reference, for a judge at quiescence: no trace point, no stale read.
+     * Oracles that run beside other roles use {@link #isLive}.
+     */
+    public boolean isLiveNow(long ref) {
+        int pfn = FrameRef.pfn(ref);
+        return pfn > 0 && pfn < owner.length
+                && mem.peek(generation[pfn]) == FrameRef.generation(ref)
+                && mem.peek(owner[pfn]) != FREE;
+    }
+
+    /** The owner now, for reports at quiescence. */
+    public int ownerNow(int pfn) {
+        return (int) mem.peek(owner[pfn]);
+    }
+
+    /** The generation now, for reports at quiescence. */
+    public int generationNow(int pfn) {
+        return (int) mem.peek(generation[pfn]);
     }
 
     public int count() {

@@ -1,8 +1,8 @@
 package dev.tlbrace.model.mem;
 
+import dev.tlbrace.model.sync.Cell;
+import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.Sched;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /**
  * The CPU page table: one PTE word per virtual page. Lock-free like the real one: the mm
@@ -10,14 +10,14 @@ import java.lang.invoke.VarHandle;
  * Virtual addresses are page indexes.
  */
 public final class PageTable {
-    private static final VarHandle PTES = MethodHandles.arrayElementVarHandle(long[].class);
-
-    private final long[] ptes; // via PTES
+    private final Cell[] ptes; // pte[va]
+    private final Memory mem;
     private final Sched sched;
 
-    public PageTable(int pages, Sched sched) {
-        this.ptes = new long[pages];
-        this.sched = sched;
+    public PageTable(int pages, Memory mem) {
+        this.ptes = mem.cells("pte", pages, Pte.NONE);
+        this.mem = mem;
+        this.sched = mem.sched;
     }
 
     public int size() {
@@ -26,7 +26,7 @@ public final class PageTable {
 
     /** ptep_get(): READ_ONCE of the word, as software and hardware walkers read it. */
     public long ptepGet(int va) {
-        long pte = (long) PTES.getOpaque(ptes, va);
+        long pte = mem.READ_ONCE(ptes[va]);
         sched.observe("pte", pte);
         return pte;
     }
@@ -34,12 +34,12 @@ public final class PageTable {
     /** set_pte_at(): WRITE_ONCE; the caller holds the PTL. */
     public void setPteAt(int va, long pte) {
         sched.observe("pte", pte);
-        PTES.setOpaque(ptes, va, pte);
+        mem.WRITE_ONCE(ptes[va], pte);
     }
 
     /** ptep_get_and_clear(): xchg, fully ordered, so a racing hardware A/D update is not lost. */
     public long ptepGetAndClear(int va) {
-        long old = (long) PTES.getAndSet(ptes, va, Pte.NONE);
+        long old = mem.xchg(ptes[va], Pte.NONE);
         sched.observe("old pte", old);
         return old;
     }
@@ -50,12 +50,12 @@ public final class PageTable {
      */
     public boolean ptepSetAccessFlags(int va, long entry) {
         for (;;) {
-            long old = (long) PTES.getOpaque(ptes, va);
+            long old = mem.READ_ONCE(ptes[va]);
             long want = old | (entry & (Pte.WRITE | Pte.DIRTY | Pte.ACCESSED));
             if (want == old) {
                 return false;
             }
-            if (PTES.weakCompareAndSetPlain(ptes, va, old, want)) {
+            if (mem.cmpxchg_relaxed(ptes[va], old, want) == old) {
                 sched.observe("pte", want);
                 return true;
             }
@@ -64,6 +64,11 @@ public final class PageTable {
 
     /** A setup write before any thread runs (not a kernel path). */
     public void init(int va, long pte) {
-        PTES.setVolatile(ptes, va, pte);
+        mem.init(ptes[va], pte);
+    }
+
+    /** The latest PTE, for a judge at quiescence (never a stale read, never a trace point). */
+    public long peek(int va) {
+        return mem.peek(ptes[va]);
     }
 }

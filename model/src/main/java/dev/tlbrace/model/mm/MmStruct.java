@@ -2,6 +2,7 @@ package dev.tlbrace.model.mm;
 
 import dev.tlbrace.model.mem.Frames;
 import dev.tlbrace.model.mem.PageTable;
+import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.RwSem;
 import dev.tlbrace.model.sync.Sched;
 import dev.tlbrace.model.sync.SpinLock;
@@ -13,6 +14,7 @@ import dev.tlbrace.model.sync.SpinLock;
  * the arch TLB flush in {@link TlbFlush}.
  */
 public final class MmStruct {
+    public final Memory mem;
     public final Sched sched;
     public final MmConfig config;
     public final PageTable pgtable;
@@ -24,8 +26,8 @@ public final class MmStruct {
     private final int pageWalkSpins;
     private final java.util.concurrent.atomic.AtomicLong upgradesInFlight = new java.util.concurrent.atomic.AtomicLong();
 
-    public MmStruct(Sched sched, MmConfig config, int pages, Frames frames) {
-        this(sched, config, pages, frames, 0);
+    public MmStruct(Memory mem, MmConfig config, int pages, Frames frames) {
+        this(mem, config, pages, frames, 0);
     }
 
     /**
@@ -33,15 +35,16 @@ public final class MmStruct {
      *                      in unmap_page_range() (dependent loads, pmd lock): a stress test sets
      *                      it to give free-running threads the window the kernel has; 0 elsewhere
      */
-    public MmStruct(Sched sched, MmConfig config, int pages, Frames frames, int pageWalkSpins) {
+    public MmStruct(Memory mem, MmConfig config, int pages, Frames frames, int pageWalkSpins) {
         this.pageWalkSpins = pageWalkSpins;
-        this.sched = sched;
+        this.mem = mem;
+        this.sched = mem.sched;
         this.config = config;
-        this.pgtable = new PageTable(pages, sched);
+        this.pgtable = new PageTable(pages, mem);
         this.frames = frames;
-        this.ptl = new SpinLock("ptl", sched);
-        this.mmapLock = new RwSem("mmap_lock", sched);
-        this.notifiers = new MmuNotifierSubscriptions(sched, config.secondaryTlbsInFlush());
+        this.ptl = new SpinLock("ptl", mem);
+        this.mmapLock = new RwSem("mmap_lock", mem);
+        this.notifiers = new MmuNotifierSubscriptions(mem, config.secondaryTlbsInFlush());
         this.tlb = new TlbFlush(this);
     }
 

@@ -1,8 +1,8 @@
 package dev.tlbrace.model.mm;
 
+import dev.tlbrace.model.sync.Cell;
+import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.Sched;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /**
  * struct mmu_interval_notifier (99cb252f5e68): a subscription to [start, end) with its own
@@ -10,15 +10,6 @@ import java.lang.invoke.VarHandle;
  * {@link #readRetry} and tear down in {@link Ops#invalidate}.
  */
 public final class MmuIntervalNotifier {
-    private static final VarHandle SEQ;
-    static {
-        try {
-            SEQ = MethodHandles.lookup().findVarHandle(MmuIntervalNotifier.class, "invalidateSeq", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     /** struct mmu_interval_notifier_ops. */
     public interface Ops {
         /**
@@ -31,22 +22,24 @@ public final class MmuIntervalNotifier {
     final int start;
     final int end;
     final Ops ops;
+    private final Memory mem;
     private final Sched sched;
-    private long invalidateSeq; // via SEQ: WRITE_ONCE in set_seq, READ_ONCE in read_retry
+    private final Cell invalidateSeq; // WRITE_ONCE in set_seq, READ_ONCE in read_retry
 
-    MmuIntervalNotifier(int start, int end, long seq, Ops ops, Sched sched) {
+    MmuIntervalNotifier(int start, int end, long seq, Ops ops, Memory mem) {
         this.start = start;
         this.end = end;
         this.ops = ops;
-        this.sched = sched;
-        this.invalidateSeq = seq;
+        this.mem = mem;
+        this.sched = mem.sched;
+        this.invalidateSeq = mem.cell("interval_sub->invalidate_seq", seq);
     }
 
     /** mmu_interval_set_seq(): WRITE_ONCE; pairs with the READ_ONCE in {@link #readRetry}. */
     public void setSeq(long curSeq) {
         sched.point("mmu_interval_set_seq");
         sched.observe("seq", curSeq);
-        SEQ.setOpaque(this, curSeq);
+        mem.WRITE_ONCE(invalidateSeq, curSeq);
     }
 
     /**
@@ -55,13 +48,13 @@ public final class MmuIntervalNotifier {
      */
     public boolean readRetry(long seq) {
         sched.point("mmu_interval_read_retry");
-        long cur = (long) SEQ.getOpaque(this);
+        long cur = mem.READ_ONCE(invalidateSeq);
         sched.observe("sub seq", cur);
         return cur != seq;
     }
 
     long seqOpaque() {
-        return (long) SEQ.getOpaque(this);
+        return mem.READ_ONCE(invalidateSeq);
     }
 
     public int start() { return start; }

@@ -1,9 +1,9 @@
 package dev.tlbrace.model.mm;
 
+import dev.tlbrace.model.sync.Cell;
+import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.Sched;
 import dev.tlbrace.model.sync.SpinLock;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -18,34 +18,25 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * (the deferred list) is not modelled: {@link #insert} refuses it.
  */
 public final class MmuNotifierSubscriptions {
-    private static final VarHandle SEQ;
-    private static final VarHandle STARTS;
-    private static final VarHandle ENDS;
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            SEQ = l.findVarHandle(MmuNotifierSubscriptions.class, "invalidateSeq", long.class);
-            STARTS = l.findVarHandle(MmuNotifierSubscriptions.class, "starts", long.class);
-            ENDS = l.findVarHandle(MmuNotifierSubscriptions.class, "ends", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final List<MmuNotifier> list = new CopyOnWriteArrayList<>();
     private final List<MmuIntervalNotifier> itree = new CopyOnWriteArrayList<>();
     private final SpinLock lock;                // subscriptions->lock
+    private final Memory mem;
     private final Sched sched;
     private final boolean secondaryTlbsInFlush; // v6.6: invalidate_range is gone
-    private long invalidateSeq = 2;             // under lock; READ_ONCE by waiters
-    private long activeInvalidateRanges;        // under lock (confined to lock holders)
-    private long starts;                        // N1 bookkeeping, atomic
-    private long ends;
+    private final Cell invalidateSeq;           // written under lock; READ_ONCE by waiters
+    private long activeInvalidateRanges;        // confined to lock holders
+    private final Cell starts;                  // N1 bookkeeping, not kernel state
+    private final Cell ends;
 
-    public MmuNotifierSubscriptions(Sched sched, boolean secondaryTlbsInFlush) {
-        this.sched = sched;
+    public MmuNotifierSubscriptions(Memory mem, boolean secondaryTlbsInFlush) {
+        this.mem = mem;
+        this.sched = mem.sched;
         this.secondaryTlbsInFlush = secondaryTlbsInFlush;
-        this.lock = new SpinLock("subscriptions->lock", sched);
+        this.lock = new SpinLock("subscriptions->lock", mem);
+        this.invalidateSeq = mem.cell("subscriptions->invalidate_seq", 2);
+        this.starts = mem.cell("N1 starts", 0);
+        this.ends = mem.cell("N1 ends", 0);
     }
 
     /** mmu_notifier_register(); before the race starts. */
@@ -60,7 +51,7 @@ public final class MmuNotifierSubscriptions {
             if (activeInvalidateRanges != 0) {
                 throw new IllegalStateException("insert during an invalidation (deferred list) is not modelled");
             }
-            MmuIntervalNotifier sub = new MmuIntervalNotifier(start, end, seq() - 1, ops, sched);
+            MmuIntervalNotifier sub = new MmuIntervalNotifier(start, end, seq() - 1, ops, mem);
             itree.add(sub);
             return sub;
         } finally {
@@ -71,7 +62,7 @@ public final class MmuNotifierSubscriptions {
     /** __mmu_notifier_invalidate_range_start(): interval notifiers first, then the hlist. */
     public void invalidateRangeStart(MmuNotifierRange range) {
         sched.point("mmu_notifier_invalidate_range_start");
-        STARTS.getAndAdd(this, 1L);
+        mem.atomic_add(starts, 1);
         if (!itree.isEmpty()) {
             mnItreeInvalidate(range);
         }
@@ -95,7 +86,7 @@ public final class MmuNotifierSubscriptions {
             }
             sub.invalidateRangeEnd(range);
         }
-        ENDS.getAndAdd(this, 1L);
+        mem.atomic_add(ends, 1);
     }
 
     /** mmu_notifier_invalidate_range() (before v6.6): from the mmu_gather TLB flush. */
@@ -137,7 +128,7 @@ public final class MmuNotifierSubscriptions {
                 }
             }
             if (!hit.isEmpty()) {
-                SEQ.setOpaque(this, seq() | 1L);
+                mem.WRITE_ONCE(invalidateSeq, seq() | 1L);
             }
             curSeq = seq();
         } finally {
@@ -154,7 +145,7 @@ public final class MmuNotifierSubscriptions {
             if (--activeInvalidateRanges != 0 || (seq() & 1L) == 0) {
                 return;
             }
-            SEQ.setOpaque(this, seq() + 1); // even again: wake_up_all(&subscriptions->wq)
+            mem.WRITE_ONCE(invalidateSeq, seq() + 1); // even again: wake_up_all(&subscriptions->wq)
             sched.observe("mm seq", seq());
         } finally {
             lock.unlock();
@@ -177,7 +168,7 @@ public final class MmuNotifierSubscriptions {
             lock.unlock();
         }
         // wait_event(subscriptions->wq, READ_ONCE(subscriptions->invalidate_seq) != seq)
-        while (invalidating && (long) SEQ.getOpaque(this) == seq) {
+        while (invalidating && mem.READ_ONCE(invalidateSeq) == seq) {
             sched.spin("mmu_interval_read_begin: wait for invalidate_range_end");
         }
         sched.observe("seq", seq);
@@ -185,7 +176,7 @@ public final class MmuNotifierSubscriptions {
     }
 
     private long seq() {
-        return (long) SEQ.getOpaque(this);
+        return mem.READ_ONCE(invalidateSeq);
     }
 
     /** The mm-wide invalidate_seq, for oracles (I2: even at quiescence). */
@@ -202,7 +193,7 @@ public final class MmuNotifierSubscriptions {
         }
     }
 
-    public long starts() { return (long) STARTS.getVolatile(this); }
+    public long starts() { return mem.peek(starts); }
 
-    public long ends() { return (long) ENDS.getVolatile(this); }
+    public long ends() { return mem.peek(ends); }
 }

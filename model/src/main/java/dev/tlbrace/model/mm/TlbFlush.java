@@ -1,6 +1,5 @@
 package dev.tlbrace.model.mm;
 
-import dev.tlbrace.model.sync.Ordering;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -42,7 +41,7 @@ public final class TlbFlush {
 
     private void flush(String label, int start, int end) {
         mm.sched.point(label);
-        Ordering.dsbIsh(); // dsb(ishst): the PTE store reaches every walker before the TLBI
+        mm.mem.smp_mb(); // dsb(ishst): the PTE store reaches every walker before the TLBI
         for (BroadcastParticipant p : btm) {
             p.broadcastTlbi(start, end);
         }

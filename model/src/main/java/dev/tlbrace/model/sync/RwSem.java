@@ -1,37 +1,28 @@
 package dev.tlbrace.model.sync;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 /**
  * rw_semaphore (mmap_lock): many readers or one writer; acquire on down, release on up.
  * Waiters spin through a trace point rather than sleep, for the same reason as {@link SpinLock}.
  */
 public final class RwSem {
-    private static final VarHandle COUNT;
-    static {
-        try {
-            COUNT = MethodHandles.lookup().findVarHandle(RwSem.class, "count", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private static final int WRITER = -1;
+    private static final long WRITER = -1;
+    private final Memory mem;
     private final Sched sched;
     private final String name;
-    private int count; // readers > 0, WRITER when write-held; via COUNT
+    private final Cell count; // readers > 0, WRITER when write-held
 
-    public RwSem(String name, Sched sched) {
+    public RwSem(String name, Memory mem) {
         this.name = name;
-        this.sched = sched;
+        this.mem = mem;
+        this.sched = mem.sched;
+        this.count = mem.cell(name, 0);
     }
 
     public void downRead() {
         sched.point("down_read(" + name + ")");
         for (;;) {
-            int c = (int) COUNT.getOpaque(this);
-            if (c != WRITER && COUNT.compareAndSet(this, c, c + 1)) {
+            long c = mem.READ_ONCE(count);
+            if (c != WRITER && mem.cmpxchg_acquire(count, c, c + 1) == c) {
                 return;
             }
             sched.spin("down_read(" + name + "): writer holds it");
@@ -40,18 +31,18 @@ public final class RwSem {
 
     public void upRead() {
         sched.point("up_read(" + name + ")");
-        COUNT.getAndAddRelease(this, -1);
+        mem.atomic_add_return_release(count, -1);
     }
 
     public void downWrite() {
         sched.point("down_write(" + name + ")");
-        while (!COUNT.compareAndSet(this, 0, WRITER)) {
+        while (mem.cmpxchg_acquire(count, 0, WRITER) != 0) {
             sched.spin("down_write(" + name + "): held");
         }
     }
 
     public void upWrite() {
         sched.point("up_write(" + name + ")");
-        COUNT.setRelease(this, 0);
+        mem.smp_store_release(count, 0);
     }
 }

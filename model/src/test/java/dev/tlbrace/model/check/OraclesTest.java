@@ -13,11 +13,11 @@ import dev.tlbrace.model.mm.Fault;
 import dev.tlbrace.model.mm.MmConfig;
 import dev.tlbrace.model.mm.MmStruct;
 import dev.tlbrace.model.mm.MmuNotifierRange;
-import dev.tlbrace.model.sync.Sched;
+import dev.tlbrace.model.sync.Memory;
 import org.junit.jupiter.api.Test;
 
 class OraclesTest {
-    private final MmStruct mm = new MmStruct(Sched.NOOP, MmConfig.PRE_6_6, 4, new Frames(8, Sched.NOOP));
+    private final MmStruct mm = new MmStruct(Memory.hardware(), MmConfig.PRE_6_6, 4, new Frames(8, Memory.hardware()));
 
     @Test
     void frameLiveFiresOnlyAfterFree() {
@@ -54,7 +54,7 @@ class OraclesTest {
 
     @Test
     void staleReadOnlyFiresOnRoOverRwAndIotlbSafetyHolds() {
-        ArmSmmuV3 smmu = new ArmSmmuV3(Sched.NOOP, mm.pgtable, mm.frames, 1, false);
+        ArmSmmuV3 smmu = new ArmSmmuV3(Memory.hardware(), mm.pgtable, mm.frames, 1, false);
         mm.populate(0, Pte.ACCESSED);
         smmu.translate(0, 0, true);
         assertThat(Oracles.noStaleReadOnly(smmu, mm)).isEmpty();
@@ -65,7 +65,7 @@ class OraclesTest {
 
     @Test
     void iotlbSafetyFiresWhenAnEntryOutlivesItsPte() {
-        ArmSmmuV3 smmu = new ArmSmmuV3(Sched.NOOP, mm.pgtable, mm.frames, 1, false);
+        ArmSmmuV3 smmu = new ArmSmmuV3(Memory.hardware(), mm.pgtable, mm.frames, 1, false);
         mm.populate(0, Pte.WRITE);
         smmu.translate(0, 0, true);
         mm.pgtable.init(0, Pte.NONE);

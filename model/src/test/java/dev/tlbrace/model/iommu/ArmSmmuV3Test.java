@@ -7,14 +7,14 @@ import dev.tlbrace.model.mem.Pte;
 import dev.tlbrace.model.mm.Fault;
 import dev.tlbrace.model.mm.MmConfig;
 import dev.tlbrace.model.mm.MmStruct;
-import dev.tlbrace.model.sync.Sched;
+import dev.tlbrace.model.sync.Memory;
 import org.junit.jupiter.api.Test;
 
 class ArmSmmuV3Test {
-    private final MmStruct mm = new MmStruct(Sched.NOOP, MmConfig.PRE_6_6, 4, new Frames(8, Sched.NOOP));
+    private final MmStruct mm = new MmStruct(Memory.hardware(), MmConfig.PRE_6_6, 4, new Frames(8, Memory.hardware()));
 
     private ArmSmmuV3 smmu(boolean btm) {
-        ArmSmmuV3 s = new ArmSmmuV3(Sched.NOOP, mm.pgtable, mm.frames, 1, btm);
+        ArmSmmuV3 s = new ArmSmmuV3(Memory.hardware(), mm.pgtable, mm.frames, 1, btm);
         mm.notifiers.register(new ArmSmmuSva(s));
         mm.tlb.addBroadcastParticipant(s);
         return s;

@@ -9,11 +9,11 @@ import dev.tlbrace.model.mm.MmConfig;
 import dev.tlbrace.model.mm.MmStruct;
 import dev.tlbrace.model.mm.MmuNotifierRange;
 import dev.tlbrace.model.mm.Zap;
-import dev.tlbrace.model.sync.Sched;
+import dev.tlbrace.model.sync.Memory;
 import org.junit.jupiter.api.Test;
 
 class KvmTest {
-    private final MmStruct mm = new MmStruct(Sched.NOOP, MmConfig.PRE_6_6, 4, new Frames(16, Sched.NOOP));
+    private final MmStruct mm = new MmStruct(Memory.hardware(), MmConfig.PRE_6_6, 4, new Frames(16, Memory.hardware()));
     private final Kvm kvm = new Kvm(mm, ApicReload.RETRY_IN_PROGRESS, 1, 0, 1, 2);
     private final KvmMmuNotifier notifier = new KvmMmuNotifier(kvm);
 

@@ -3,11 +3,11 @@ package dev.tlbrace.model.mem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tlbrace.model.sync.Sched;
+import dev.tlbrace.model.sync.Memory;
 import org.junit.jupiter.api.Test;
 
 class FramesTest {
-    private final Frames frames = new Frames(4, Sched.NOOP);
+    private final Frames frames = new Frames(4, Memory.hardware());
 
     @Test
     void freeBumpsTheGenerationSoAnOldReferenceIsNoLongerLive() {

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlbrace.model.mem.Frames;
 import dev.tlbrace.model.mem.Pte;
-import dev.tlbrace.model.sync.Sched;
+import dev.tlbrace.model.sync.Memory;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class IntervalNotifierTest {
-    private final MmStruct mm = new MmStruct(Sched.NOOP, MmConfig.PRE_6_6, 8, new Frames(8, Sched.NOOP));
+    private final MmStruct mm = new MmStruct(Memory.hardware(), MmConfig.PRE_6_6, 8, new Frames(8, Memory.hardware()));
     private final List<Long> seenSeqs = new ArrayList<>();
 
     private MmuIntervalNotifier subscribe(int start, int end) {

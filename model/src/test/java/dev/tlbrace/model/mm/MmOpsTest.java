@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlbrace.model.mem.Frames;
 import dev.tlbrace.model.mem.Pte;
-import dev.tlbrace.model.sync.Sched;
+import dev.tlbrace.model.sync.Memory;
 import org.junit.jupiter.api.Test;
 
 class MmOpsTest {
     private static MmStruct mm(MmConfig config) {
-        return new MmStruct(Sched.NOOP, config, 4, new Frames(8, Sched.NOOP));
+        return new MmStruct(Memory.hardware(), config, 4, new Frames(8, Memory.hardware()));
     }
 
     @Test

@@ -6,7 +6,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import dev.tlbrace.harness.scenario.iommu.SmmuStaleReadOnly;
 import dev.tlbrace.model.iommu.PermissionUpgrade;
-import dev.tlbrace.model.sync.Sched;
+import dev.tlbrace.model.sync.Memory;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressMeta;
@@ -44,7 +44,7 @@ public final class SmmuStaleReadOnlyTests {
         final SmmuStaleReadOnly.Run run;
 
         Base(PermissionUpgrade p) {
-            run = SmmuStaleReadOnly.run(p, Sched.NOOP);
+            run = SmmuStaleReadOnly.run(p, Memory.hardware());
         }
     }
 

@@ -6,7 +6,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import dev.tlbrace.harness.scenario.kvm.ApicAccessReload;
 import dev.tlbrace.model.kvm.ApicReload;
-import dev.tlbrace.model.sync.Sched;
+import dev.tlbrace.model.sync.Memory;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressMeta;
@@ -36,7 +36,7 @@ public final class ApicAccessReloadTests {
         final ApicAccessReload.Run run;
 
         Base(ApicReload reload) {
-            run = ApicAccessReload.run(reload, Sched.NOOP, 1);
+            run = ApicAccessReload.run(reload, Memory.hardware(), 1);
         }
     }
 

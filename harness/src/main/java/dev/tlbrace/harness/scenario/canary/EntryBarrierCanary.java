@@ -9,10 +9,9 @@ import dev.tlbrace.harness.scenario.Variant;
 import dev.tlbrace.harness.scenario.Verdict;
 import dev.tlbrace.model.check.Violation;
 import dev.tlbrace.model.kvm.KvmVcpu;
-import dev.tlbrace.model.sync.Ordering;
+import dev.tlbrace.model.sync.Cell;
+import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.Sched;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.List;
 
 /**
@@ -27,8 +26,9 @@ import java.util.List;
  * 4. the request is missed until the next exit          MISSED_REQUEST
  * </pre>
  * A seqcount reader without smp_rmb() cannot fail on x86 hardware (loads are not reordered
- * with loads), so this is the fence canary x86 machines can see. The explorer, which runs in
- * sequential consistency, cannot: only jcstress catches it.
+ * with loads), so this is the fence canary x86 machines can see. The explorer finds it under
+ * {@code --memory-model tso} and {@code lkmm} (the vCPU's load reads the requests word before
+ * the requester's set_bit is visible to it), never under {@code sc}.
  */
 public final class EntryBarrierCanary implements Scenario {
     public static final String ID = "entry-barrier-canary";
@@ -62,12 +62,12 @@ public final class EntryBarrierCanary implements Scenario {
     @Override public List<String> roles() { return List.of("vCPU", "Requester"); }
 
     @Override
-    public ScenarioRun newRun(Variant variant, Sched sched) {
-        return new Run(variant(variant.id()).id().equals("full-barrier"), sched);
+    public ScenarioRun newRun(Variant variant, Memory mem) {
+        return new Run(variant(variant.id()).id().equals("full-barrier"), mem);
     }
 
     public static Run run(boolean barrier) {
-        return new Run(barrier, Sched.NOOP);
+        return new Run(barrier, Memory.hardware());
     }
 
     @Override
@@ -77,28 +77,20 @@ public final class EntryBarrierCanary implements Scenario {
 
     /** vcpu->mode and vcpu->requests. */
     public static final class Run implements ScenarioRun {
-        private static final VarHandle MODE;
-        private static final VarHandle REQUESTS;
-        static {
-            try {
-                MethodHandles.Lookup l = MethodHandles.lookup();
-                MODE = l.findVarHandle(Run.class, "mode", int.class);
-                REQUESTS = l.findVarHandle(Run.class, "requests", long.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
         private final boolean barrier;
+        private final Memory mem;
         private final Sched sched;
-        private int mode;
-        private long requests;
+        private final Cell mode;
+        private final Cell requests;
         private boolean sawRequest; // vCPU-confined
         private boolean kicked;     // requester-confined
 
-        Run(boolean barrier, Sched sched) {
+        Run(boolean barrier, Memory mem) {
             this.barrier = barrier;
-            this.sched = sched;
+            this.mem = mem;
+            this.sched = mem.sched;
+            this.mode = mem.cell("vcpu->mode", KvmVcpu.OUTSIDE_GUEST_MODE);
+            this.requests = mem.cell("vcpu->requests", 0);
         }
 
         @Override
@@ -108,20 +100,20 @@ public final class EntryBarrierCanary implements Scenario {
 
         public void vcpu() {
             sched.point("vcpu_enter_guest: smp_store_release(mode, IN_GUEST_MODE)");
-            MODE.setRelease(this, KvmVcpu.IN_GUEST_MODE);
+            mem.smp_store_release(mode, KvmVcpu.IN_GUEST_MODE);
             if (barrier) {
-                Ordering.smpMb();
+                mem.smp_mb();
             }
             sched.point("vcpu_enter_guest: kvm_request_pending()");
-            sawRequest = (long) REQUESTS.getOpaque(this) != 0;
+            sawRequest = mem.READ_ONCE(requests) != 0;
         }
 
         public void requester() {
             sched.point("kvm_make_request: set_bit");
-            REQUESTS.getAndBitwiseOr(this, 1L); // lock or: fully ordered on x86, as set_bit is
+            mem.set_bit(requests, 1L);
             sched.point("kvm_vcpu_exiting_guest_mode: cmpxchg");
-            kicked = (int) MODE.compareAndExchange(this, KvmVcpu.IN_GUEST_MODE, KvmVcpu.EXITING_GUEST_MODE)
-                    == KvmVcpu.IN_GUEST_MODE;
+            mem.smp_mb__before_atomic(); // a failed cmpxchg is unordered
+            kicked = mem.cmpxchg(mode, KvmVcpu.IN_GUEST_MODE, KvmVcpu.EXITING_GUEST_MODE) == KvmVcpu.IN_GUEST_MODE;
         }
 
         @Override

@@ -8,10 +8,9 @@ import dev.tlbrace.harness.scenario.ScenarioRun;
 import dev.tlbrace.harness.scenario.Variant;
 import dev.tlbrace.harness.scenario.Verdict;
 import dev.tlbrace.model.check.Violation;
-import dev.tlbrace.model.sync.Ordering;
+import dev.tlbrace.model.sync.Cell;
+import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.Sched;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.List;
 
 /**
@@ -54,12 +53,12 @@ public final class SeqcountCanary implements Scenario {
     @Override public List<String> roles() { return List.of("Writer", "Reader"); }
 
     @Override
-    public ScenarioRun newRun(Variant variant, Sched sched) {
-        return new Run(variant(variant.id()).id().equals("seq-retry"), sched);
+    public ScenarioRun newRun(Variant variant, Memory mem) {
+        return new Run(variant(variant.id()).id().equals("seq-retry"), mem);
     }
 
     public static Run run(boolean retryCheck) {
-        return new Run(retryCheck, Sched.NOOP);
+        return new Run(retryCheck, Memory.hardware());
     }
 
     @Override
@@ -69,32 +68,23 @@ public final class SeqcountCanary implements Scenario {
 
     /** The seqcount and its two words. */
     public static final class Run implements ScenarioRun {
-        private static final VarHandle SEQ;
-        private static final VarHandle A;
-        private static final VarHandle B;
-        static {
-            try {
-                MethodHandles.Lookup l = MethodHandles.lookup();
-                SEQ = l.findVarHandle(Run.class, "seq", int.class);
-                A = l.findVarHandle(Run.class, "a", long.class);
-                B = l.findVarHandle(Run.class, "b", long.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
         private static final int WRITE_SPINS = 64;
         private final boolean retryCheck;
+        private final Memory mem;
         private final Sched sched;
-        private int seq;
-        private long a;
-        private long b;
+        private final Cell seq;
+        private final Cell a;
+        private final Cell b;
         private long readA; // reader-confined; the judge reads after the join
         private long readB;
 
-        Run(boolean retryCheck, Sched sched) {
+        Run(boolean retryCheck, Memory mem) {
             this.retryCheck = retryCheck;
-            this.sched = sched;
+            this.mem = mem;
+            this.sched = mem.sched;
+            this.seq = mem.cell("seqcount->sequence", 0);
+            this.a = mem.cell("a", 0);
+            this.b = mem.cell("b", 0);
         }
 
         @Override
@@ -104,36 +94,36 @@ public final class SeqcountCanary implements Scenario {
 
         public void writer() {
             sched.point("write_seqcount_begin");
-            SEQ.setOpaque(this, (int) SEQ.getOpaque(this) + 1);
-            Ordering.smpWmb();
+            mem.WRITE_ONCE(seq, mem.READ_ONCE(seq) + 1);
+            mem.smp_wmb();
             sched.point("writer: a = 1");
-            A.setOpaque(this, 1L);
+            mem.WRITE_ONCE(a, 1);
             for (int i = 0; i < WRITE_SPINS; i++) {
                 Thread.onSpinWait(); // a write section takes time; without it TORN is 1 in ~23k
             }
             sched.point("writer: b = 1");
-            B.setOpaque(this, 1L);
-            Ordering.smpWmb();
+            mem.WRITE_ONCE(b, 1);
+            mem.smp_wmb();
             sched.point("write_seqcount_end");
-            SEQ.setOpaque(this, (int) SEQ.getOpaque(this) + 1);
+            mem.WRITE_ONCE(seq, mem.READ_ONCE(seq) + 1);
         }
 
         public void reader() {
             for (;;) {
                 sched.point("read_seqcount_begin");
-                int s = (int) SEQ.getOpaque(this);
+                long s = mem.READ_ONCE(seq);
                 if ((s & 1) != 0) {
                     sched.spin("read_seqcount_begin: writer active");
                     continue;
                 }
-                Ordering.smpRmb();
+                mem.smp_rmb();
                 sched.point("reader: a");
-                long x = (long) A.getOpaque(this);
+                long x = mem.READ_ONCE(a);
                 sched.point("reader: b");
-                long y = (long) B.getOpaque(this);
-                Ordering.smpRmb();
+                long y = mem.READ_ONCE(b);
+                mem.smp_rmb();
                 sched.point("read_seqcount_retry");
-                if (retryCheck && (int) SEQ.getOpaque(this) != s) {
+                if (retryCheck && mem.READ_ONCE(seq) != s) {
                     sched.spin("read_seqcount_retry: moved");
                     continue;
                 }

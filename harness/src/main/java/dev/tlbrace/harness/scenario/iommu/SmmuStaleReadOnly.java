@@ -19,6 +19,7 @@ import dev.tlbrace.model.mem.Frames;
 import dev.tlbrace.model.mem.Pte;
 import dev.tlbrace.model.mm.Fault;
 import dev.tlbrace.model.mm.MmStruct;
+import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.Sched;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,12 +95,12 @@ public final class SmmuStaleReadOnly implements Scenario {
     @Override public List<String> roles() { return List.of(SMMU, CPU); }
 
     @Override
-    public ScenarioRun newRun(Variant variant, Sched sched) {
-        return new Run(PermissionUpgrade.byId(variant.id()), sched);
+    public ScenarioRun newRun(Variant variant, Memory mem) {
+        return new Run(PermissionUpgrade.byId(variant.id()), mem);
     }
 
-    public static Run run(PermissionUpgrade p, Sched sched) {
-        return new Run(p, sched);
+    public static Run run(PermissionUpgrade p, Memory mem) {
+        return new Run(p, mem);
     }
 
     /** The seed thread's two-actor form: the CPU upgrades while the SMMU holds the RO entry. */
@@ -121,12 +122,12 @@ public final class SmmuStaleReadOnly implements Scenario {
         private int noChangeFaults;
         private boolean completed;
 
-        Run(PermissionUpgrade p, Sched sched) {
-            this.sched = sched;
-            Frames frames = new Frames(8, sched);
-            this.mm = new MmStruct(sched, p.mmConfig(), 4, frames);
+        Run(PermissionUpgrade p, Memory mem) {
+            this.sched = mem.sched;
+            Frames frames = new Frames(8, mem);
+            this.mm = new MmStruct(mem, p.mmConfig(), 4, frames);
             mm.populate(VA, Pte.ACCESSED); // write-protected and clean: COW-reusable or dirty-tracked
-            this.smmu = new ArmSmmuV3(sched, mm.pgtable, frames, 1, p.btm());
+            this.smmu = new ArmSmmuV3(mem, mm.pgtable, frames, 1, p.btm());
             mm.notifiers.register(new ArmSmmuSva(smmu));
             mm.tlb.addBroadcastParticipant(smmu);
             this.iopf = new IopfHandler(mm, smmu, p);

@@ -18,6 +18,7 @@ import dev.tlbrace.model.mem.Pte;
 import dev.tlbrace.model.mm.MmConfig;
 import dev.tlbrace.model.mm.MmStruct;
 import dev.tlbrace.model.mm.Zap;
+import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.Sched;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -96,13 +97,13 @@ public final class ApicAccessReload implements Scenario {
     public static final int STRESS_PAGE_WALK_SPINS = 64;
 
     @Override
-    public ScenarioRun newRun(Variant variant, Sched sched) {
-        return new Run(ApicReload.byId(variant.id()), sched, 1, 0);
+    public ScenarioRun newRun(Variant variant, Memory mem) {
+        return new Run(ApicReload.byId(variant.id()), mem, 1, 0);
     }
 
     /** A world for free-running threads: {@code vcpus} vCPUs, the page walk costs time. */
-    public static Run run(ApicReload reload, Sched sched, int vcpus) {
-        return new Run(reload, sched, vcpus, STRESS_PAGE_WALK_SPINS);
+    public static Run run(ApicReload reload, Memory mem, int vcpus) {
+        return new Run(reload, mem, vcpus, STRESS_PAGE_WALK_SPINS);
     }
 
     /** e649b3f0188f's interleaving: the reload runs between range_start and the PTE zap. */
@@ -124,10 +125,10 @@ public final class ApicAccessReload implements Scenario {
         // Each slot is written only by its vCPU's role thread; the judge reads after the join.
         private final Violation[] inGuestViolation;
 
-        Run(ApicReload reload, Sched sched, int vcpus, int pageWalkSpins) {
-            this.sched = sched;
-            Frames frames = new Frames(16, sched);
-            this.mm = new MmStruct(sched, MmConfig.PRE_6_6, MEM_HVA + MEM_PAGES, frames, pageWalkSpins);
+        Run(ApicReload reload, Memory mem, int vcpus, int pageWalkSpins) {
+            this.sched = mem.sched;
+            Frames frames = new Frames(16, mem);
+            this.mm = new MmStruct(mem, MmConfig.PRE_6_6, MEM_HVA + MEM_PAGES, frames, pageWalkSpins);
             this.oldPfn = mm.populate(APIC_HVA, Pte.WRITE | Pte.ACCESSED | Pte.DIRTY);
             this.kvm = new Kvm(mm, reload, vcpus, APIC_HVA, MEM_HVA, MEM_PAGES);
             mm.notifiers.register(new KvmMmuNotifier(kvm));

@@ -1,0 +1,36 @@
+package dev.tlbrace.harness.explore;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** Which loads the explorer's simulated memory lets return an older store. */
+public enum MemoryModel {
+    /** Sequential consistency: every load reads the latest store. */
+    SC,
+    /**
+     * x86-TSO: per-CPU FIFO store buffers with forwarding; {@code smp_mb()} and every RMW
+     * (all are LOCK-prefixed) drain the buffer. A load may miss stores still buffered by other
+     * CPUs.
+     */
+    TSO,
+    /**
+     * The Linux-kernel memory model (tools/memory-model), as an operational view semantics: a
+     * load may read any store not older than what coherence, release/acquire, smp_rmb/smp_wmb,
+     * smp_mb and fully ordered RMWs force it to have seen. Departures: README "The memory models".
+     */
+    LKMM;
+
+    public String id() {
+        return name().toLowerCase();
+    }
+
+    public static MemoryModel byId(String id) {
+        for (MemoryModel m : values()) {
+            if (m.id().equals(id)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("unknown memory model '" + id + "'; valid: "
+                + Arrays.stream(values()).map(MemoryModel::id).collect(Collectors.joining(", ")));
+    }
+}

@@ -1,0 +1,650 @@
+package dev.tlbrace.harness.explore;
+
+import dev.tlbrace.model.sync.Cell;
+import dev.tlbrace.model.sync.Memory;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The explorer's memory: every access of a role is a scheduling point of the
+ * {@link ControlledScheduler}, and under {@link MemoryModel#TSO} or {@link MemoryModel#LKMM} a
+ * load may return an older store, chosen by the explorer like the next thread is.
+ *
+ * <p>Each cell keeps its stores in coherence order (new stores go at the end: see README
+ * "The memory models" for what that costs). The models:
+ * <ul>
+ * <li>SC: a load reads the last store.</li>
+ * <li>TSO: a store goes into its role's FIFO buffer; a load forwards from its own buffer, else
+ *     reads memory, and the explorer chooses how much of the other roles' buffers has drained
+ *     (all of it by default). smp_mb() and every RMW drain the role's own buffer first.</li>
+ * <li>LKMM: a view semantics in the style of the promise-free fragment of Kang et al.'s
+ *     promising semantics. Each role has a view (per cell, the oldest store it may still read);
+ *     a load may read any store at or after it. A store carries a message view: the role's
+ *     whole view for {@code smp_store_release} (A-cumulative), only what its last smp_wmb /
+ *     smp_mb published for {@code WRITE_ONCE}. {@code smp_load_acquire} joins the message view
+ *     of what it read; {@code READ_ONCE} defers that join to the next smp_rmb / smp_mb;
+ *     smp_wmb publishes the role's own earlier stores (not A-cumulative, as in LKMM); smp_mb
+ *     also exchanges views through one global view, in the order the fences run (what makes
+ *     store buffering and IRIW with smp_mb impossible). Fully ordered RMWs are smp_mb; RMW;
+ *     smp_mb and read the last store; unordered RMWs read the last store too but join nothing
+ *     until a barrier; a failed cmpxchg is a plain load.</li>
+ * </ul>
+ * Ordering points can be weakened one at a time ({@code weakened}): a barrier becomes nothing,
+ * an acquire or release a {@code READ_ONCE} / {@code WRITE_ONCE}, a fully ordered or acquire
+ * RMW a relaxed one. That is how {@code fences} and the mutant tests ask whether a barrier is
+ * needed.
+ *
+ * <p>Setup and judge threads (not roles) read and write the latest values directly, after
+ * every store buffer has drained: the judge sees the quiescent state.
+ */
+public final class SimMemory extends Memory {
+    private final ControlledScheduler cs;
+    private final MemoryModel model;
+    private final Predicate<OrderingPoint> weakened;
+    private final List<History> cells = new ArrayList<>();
+    private final List<RoleState> roles = new ArrayList<>();
+    private final Set<OrderingPoint> orderingPoints = new LinkedHashSet<>();
+    private int[] global = new int[0]; // LKMM: the view the last smp_mb published
+
+    /** One store: its value, who made it at which step, and (LKMM) its message view. */
+    private record Msg(long value, int role, int step, int[] view) { }
+
+    /** A cell's stores in coherence order; index 0 is the initial value. */
+    private static final class History {
+        final String name;
+        final List<Msg> mo = new ArrayList<>();
+
+        History(String name, long init) {
+            this.name = name;
+            mo.add(new Msg(init, -1, 0, null));
+        }
+
+        int last() {
+            return mo.size() - 1;
+        }
+    }
+
+    /** A store still in a TSO store buffer. */
+    private record Buffered(int cell, long value, int step) { }
+
+    /** Per role: its LKMM views and its TSO store buffer. */
+    private static final class RoleState {
+        int[] cur = new int[0];  // oldest store per cell this role may read
+        int[] acq = new int[0];  // message views of READ_ONCEs, joined at the next smp_rmb / smp_mb
+        int[] wmb = new int[0];  // what a WRITE_ONCE's message carries
+        int[] own = new int[0];  // this role's latest store per cell
+        final ArrayDeque<Buffered> buffer = new ArrayDeque<>();
+    }
+
+    public SimMemory(ControlledScheduler cs, MemoryModel model) {
+        this(cs, model, null);
+    }
+
+    /** @param weakened ordering points to weaken in this execution, or null for none */
+    public SimMemory(ControlledScheduler cs, MemoryModel model, Predicate<OrderingPoint> weakened) {
+        super(cs);
+        this.cs = cs;
+        this.model = model;
+        this.weakened = weakened;
+        cs.enableAccessPoints();
+        cs.onSpin(this::spun);
+    }
+
+    /**
+     * A turn of a wait loop: every store made so far becomes visible to the waiting role (TSO:
+     * the buffers drain; LKMM: its view moves to the latest store of every cell, as if it had
+     * read each with READ_ONCE). Without it a role could spin on a stale value forever, which
+     * no fair machine does; the cost is that no stale read survives a spin (README).
+     */
+    private void spun(int r) {
+        switch (model) {
+            case SC -> { }
+            case TSO -> drainAll();
+            default -> {
+                RoleState t = role(r);
+                for (int id = 0; id < cells.size(); id++) {
+                    History h = cells.get(id);
+                    t.cur = max(t.cur, id, h.last());
+                    t.acq = join(t.acq, h.mo.get(h.last()).view());
+                }
+            }
+        }
+    }
+
+    @Override
+    protected Object newSimState(String name, long init) {
+        History h = new History(name, init);
+        cells.add(h);
+        return h;
+    }
+
+    @Override
+    public String modelName() {
+        return model.id();
+    }
+
+    /** Every ordering point this execution passed, in first-passed order. */
+    public Set<OrderingPoint> orderingPoints() {
+        return orderingPoints;
+    }
+
+    // ---- the primitives ------------------------------------------------------------------
+
+    @Override public long READ_ONCE(Cell c) { return load(c, "READ_ONCE", false); }
+
+    @Override public long smp_load_acquire(Cell c) { return load(c, "smp_load_acquire", true); }
+
+    @Override public void WRITE_ONCE(Cell c, long v) { store(c, v, "WRITE_ONCE", false); }
+
+    @Override public void smp_store_release(Cell c, long v) { store(c, v, "smp_store_release", true); }
+
+    @Override public long xchg(Cell c, long v) { return rmw(c, "xchg", Order.FULL, old -> v); }
+
+    @Override public long atomic_add_return(Cell c, long d) { return rmw(c, "atomic_add_return", Order.FULL, old -> old + d) + d; }
+
+    @Override public boolean test_and_set_bit(Cell c, long m) { return (rmw(c, "test_and_set_bit", Order.FULL, old -> old | m) & m) != 0; }
+
+    @Override public boolean test_and_clear_bit(Cell c, long m) { return (rmw(c, "test_and_clear_bit", Order.FULL, old -> old & ~m) & m) != 0; }
+
+    @Override public void atomic_add(Cell c, long d) { rmw(c, "atomic_add", Order.RELAXED, old -> old + d); }
+
+    @Override public void set_bit(Cell c, long m) { rmw(c, "set_bit", Order.RELAXED, old -> old | m); }
+
+    @Override public void clear_bit(Cell c, long m) { rmw(c, "clear_bit", Order.RELAXED, old -> old & ~m); }
+
+    @Override public long atomic_add_return_release(Cell c, long d) { return rmw(c, "atomic_add_return_release", Order.RELEASE, old -> old + d) + d; }
+
+    @Override public long cmpxchg(Cell c, long expect, long v) { return cas(c, "cmpxchg", Order.FULL, expect, v); }
+
+    @Override public long cmpxchg_relaxed(Cell c, long expect, long v) { return cas(c, "cmpxchg_relaxed", Order.RELAXED, expect, v); }
+
+    @Override public long cmpxchg_acquire(Cell c, long expect, long v) { return cas(c, "cmpxchg_acquire", Order.ACQUIRE, expect, v); }
+
+    @Override public void smp_rmb() { fence("smp_rmb"); }
+
+    @Override public void smp_wmb() { fence("smp_wmb"); }
+
+    @Override public void smp_mb() { fence("smp_mb"); }
+
+    @Override public void smp_mb__before_atomic() { fence("smp_mb__before_atomic"); }
+
+    @Override public void smp_mb__after_atomic() { fence("smp_mb__after_atomic"); }
+
+    @Override public void smp_mb__after_spinlock() { fence("smp_mb__after_spinlock"); }
+
+    @Override
+    public void init(Cell c, long v) {
+        direct(hist(c), v);
+    }
+
+    /**
+     * A store by setup or the judge. Before any role has run it replaces the history: what setup
+     * wrote is the initial state every role starts from, never a store they could miss.
+     */
+    private void direct(History h, long v) {
+        drainAll();
+        if (roles.isEmpty()) {
+            h.mo.clear();
+        }
+        h.mo.add(new Msg(v, -1, 0, null));
+    }
+
+    private long peekLatest(History h) {
+        drainAll();
+        return h.mo.get(h.last()).value();
+    }
+
+    @Override
+    public long peek(Cell c) {
+        if (cs.currentRole() < 0) {
+            drainAll();
+        }
+        History h = hist(c);
+        return h.mo.get(h.last()).value();
+    }
+
+    // ---- loads and stores ----------------------------------------------------------------
+
+    private enum Order { RELAXED, ACQUIRE, RELEASE, FULL }
+
+    private interface Update {
+        long apply(long old);
+    }
+
+    private long load(Cell c, String prim, boolean acquire) {
+        int r = cs.currentRole();
+        History h = hist(c);
+        if (r < 0) {
+            drainAll();
+            return h.mo.get(h.last()).value();
+        }
+        cs.access(prim + "(" + c.name() + ")");
+        if (acquire && weak(r, prim, c)) {
+            acquire = false;
+        }
+        RoleState t = role(r);
+        long value;
+        String note = "";
+        boolean stale = false;
+        switch (model) {
+            case SC -> value = h.mo.get(h.last()).value();
+            case TSO -> {
+                Buffered own = youngest(t, c.id());
+                if (own != null) {
+                    value = own.value();
+                } else {
+                    value = tsoRead(r, c, h).value();
+                    note = tsoMissed(r, c, value);
+                    stale = !note.isEmpty();
+                }
+            }
+            default -> {
+                int id = c.id();
+                int lo = get(t.cur, id);
+                int last = h.last();
+                int k = cs.chooseRead(last - lo + 1);
+                int p = last - k;
+                Msg m = h.mo.get(p);
+                t.cur = max(t.cur, id, p);
+                if (acquire) {
+                    t.cur = join(t.cur, m.view());
+                } else {
+                    t.acq = join(t.acq, m.view());
+                }
+                value = m.value();
+                if (p < last) {
+                    Msg newest = h.mo.get(last);
+                    stale = true;
+                    note = staleNote(c, newest.value(), newest.step(), newest.role(), "not yet visible");
+                }
+            }
+        }
+        cs.noteAccess(prim + "(" + c.name() + ") = " + Timeline.formatCell(c.name(), value) + note, stale);
+        return value;
+    }
+
+    private void store(Cell c, long v, String prim, boolean release) {
+        int r = cs.currentRole();
+        History h = hist(c);
+        if (r < 0) {
+            direct(h, v);
+            return;
+        }
+        cs.access(prim + "(" + c.name() + ")");
+        if (release && weak(r, prim, c)) {
+            release = false;
+        }
+        RoleState t = role(r);
+        int step = cs.currentStep();
+        switch (model) {
+            case SC -> h.mo.add(new Msg(v, r, step, null));
+            case TSO -> t.buffer.addLast(new Buffered(c.id(), v, step));
+            default -> append(t, c, h, v, r, step, release ? t.cur : t.wmb, null);
+        }
+        cs.noteAccess(prim + "(" + c.name() + ", " + Timeline.formatCell(c.name(), v) + ")", false);
+    }
+
+    /** An RMW that always writes; returns the old value. */
+    private long rmw(Cell c, String prim, Order order, Update f) {
+        int r = cs.currentRole();
+        History h = hist(c);
+        if (r < 0) {
+            long old = peekLatest(h);
+            direct(h, f.apply(old));
+            return old;
+        }
+        cs.access(prim + "(" + c.name() + ")");
+        order = weakenOrder(r, prim, c, order);
+        long old = rmwAt(r, c, h, order, f, null);
+        String note = tsoMissed(r, c, old);
+        cs.noteAccess(prim + "(" + c.name() + "): " + Timeline.formatCell(c.name(), old) + " -> "
+                + Timeline.formatCell(c.name(), f.apply(old)) + note, !note.isEmpty());
+        return old;
+    }
+
+    /**
+     * cmpxchg: succeeds atomically on the last store, or fails as a plain load; under LKMM a
+     * failing one may read an older store (any that differs from {@code expect}).
+     */
+    private long cas(Cell c, String prim, Order order, long expect, long v) {
+        int r = cs.currentRole();
+        History h = hist(c);
+        if (r < 0) {
+            long old = peekLatest(h);
+            if (old == expect) {
+                direct(h, v);
+            }
+            return old;
+        }
+        cs.access(prim + "(" + c.name() + ")");
+        order = weakenOrder(r, prim, c, order);
+        RoleState t = role(r);
+        long old;
+        boolean stale = false;
+        String note = "";
+        if (model == MemoryModel.LKMM) {
+            int id = c.id();
+            int last = h.last();
+            List<Integer> options = new ArrayList<>();
+            options.add(last);
+            for (int p = last - 1; p >= get(t.cur, id); p--) {
+                if (h.mo.get(p).value() != expect) {
+                    options.add(p);
+                }
+            }
+            int p = options.get(cs.chooseRead(options.size()));
+            Msg m = h.mo.get(p);
+            if (p == last && m.value() == expect) {
+                old = rmwAt(r, c, h, order, x -> v, null);
+            } else {
+                t.cur = max(t.cur, id, p);
+                t.acq = join(t.acq, m.view()); // a failed cmpxchg is a plain, unordered load
+                old = m.value();
+                if (p < last) {
+                    Msg newest = h.mo.get(last);
+                    stale = true;
+                    note = staleNote(c, newest.value(), newest.step(), newest.role(), "not yet visible");
+                }
+            }
+        } else {
+            old = rmwAt(r, c, h, order, x -> v, expect);
+            note = tsoMissed(r, c, old);
+            stale = !note.isEmpty();
+        }
+        cs.noteAccess(prim + "(" + c.name() + ", " + Timeline.formatCell(c.name(), expect) + ", "
+                + Timeline.formatCell(c.name(), v) + "): " + Timeline.formatCell(c.name(), old)
+                + (old == expect ? " (success)" : " (failed)") + note, stale);
+        return old;
+    }
+
+    /**
+     * The RMW proper, on the last store. With {@code casExpect} set it writes only if the old
+     * value equals it (a cmpxchg under SC and TSO; under LKMM the caller decided success).
+     */
+    private long rmwAt(int r, Cell c, History h, Order order, Update f, Long casExpect) {
+        RoleState t = role(r);
+        int step = cs.currentStep();
+        switch (model) {
+            case SC -> {
+                long old = h.mo.get(h.last()).value();
+                if (casExpect == null || old == casExpect) {
+                    h.mo.add(new Msg(f.apply(old), r, step, null));
+                }
+                return old;
+            }
+            case TSO -> {
+                drain(r); // LOCK-prefixed: fully ordered, whatever the kernel asked for
+                long old = tsoRead(r, c, h).value();
+                if (casExpect == null || old == casExpect) {
+                    h.mo.add(new Msg(f.apply(old), r, step, null));
+                }
+                return old;
+            }
+            default -> {
+                if (order == Order.FULL) {
+                    mb(t);
+                }
+                int id = c.id();
+                Msg m = h.mo.get(h.last());
+                t.cur = max(t.cur, id, h.last());
+                int[] base;
+                switch (order) {
+                    case FULL, ACQUIRE -> {
+                        t.cur = join(t.cur, m.view());
+                        base = order == Order.FULL ? t.cur : t.wmb;
+                    }
+                    case RELEASE -> {
+                        t.acq = join(t.acq, m.view());
+                        base = t.cur;
+                    }
+                    default -> {
+                        t.acq = join(t.acq, m.view());
+                        base = t.wmb;
+                    }
+                }
+                long old = m.value();
+                append(t, c, h, f.apply(old), r, step, base, m.view()); // carries what it read: stronger than LKMM
+                if (order == Order.FULL) {
+                    mb(t);
+                }
+                return old;
+            }
+        }
+    }
+
+    private void fence(String prim) {
+        int r = cs.currentRole();
+        if (r < 0) {
+            return;
+        }
+        boolean global = prim.startsWith("smp_mb");
+        if (global && model != MemoryModel.SC) {
+            cs.access(prim + "()"); // a full barrier interacts with the other roles' barriers
+        }
+        if (weak(r, prim, null)) {
+            if (global && model != MemoryModel.SC) {
+                cs.noteAccess(prim + "() (weakened: no-op)", false);
+            }
+            return;
+        }
+        RoleState t = role(r);
+        switch (model) {
+            case SC -> { }
+            case TSO -> {
+                if (global) {
+                    drain(r);
+                }
+            }
+            default -> {
+                if (global) {
+                    mb(t);
+                } else if (prim.equals("smp_rmb")) {
+                    t.cur = join(t.cur, t.acq);
+                } else {
+                    t.wmb = join(t.wmb, t.own);
+                }
+            }
+        }
+        if (global && model != MemoryModel.SC) {
+            cs.noteAccess(prim + "()", false);
+        }
+    }
+
+    // ---- LKMM views ----------------------------------------------------------------------
+
+    private void mb(RoleState t) {
+        t.cur = join(t.cur, t.acq);
+        t.cur = join(t.cur, global);
+        global = t.cur.clone();
+        t.wmb = t.cur.clone();
+    }
+
+    private void append(RoleState t, Cell c, History h, long v, int r, int step, int[] base, int[] extra) {
+        int id = c.id();
+        int p = h.mo.size();
+        int[] view = join(base.clone(), extra);
+        view = max(view, id, p);
+        h.mo.add(new Msg(v, r, step, view));
+        t.cur = max(t.cur, id, p);
+        t.own = max(t.own, id, p);
+    }
+
+    private static int get(int[] view, int id) {
+        return id < view.length ? view[id] : 0;
+    }
+
+    private static int[] max(int[] view, int id, int p) {
+        int[] v = id < view.length ? view : Arrays.copyOf(view, id + 1);
+        if (v[id] < p) {
+            v[id] = p;
+        }
+        return v;
+    }
+
+    private static int[] join(int[] into, int[] other) {
+        if (other == null) {
+            return into;
+        }
+        int[] v = other.length <= into.length ? into : Arrays.copyOf(into, other.length);
+        for (int i = 0; i < other.length; i++) {
+            if (v[i] < other[i]) {
+                v[i] = other[i];
+            }
+        }
+        return v;
+    }
+
+    // ---- TSO store buffers ---------------------------------------------------------------
+
+    /**
+     * A TSO load from memory: the explorer chooses how far the other roles' buffers have
+     * drained. Option 0 drains them all; 1 drains none; then, per other role and per store it
+     * buffered to this cell, drain that role up to and including that store.
+     */
+    private Msg tsoRead(int r, Cell c, History h) {
+        List<int[]> partial = new ArrayList<>(); // {role, entries to drain}
+        boolean any = false;
+        for (int j = 0; j < roles.size(); j++) {
+            if (j == r) {
+                continue;
+            }
+            int i = 0;
+            for (Buffered b : roles.get(j).buffer) {
+                i++;
+                if (b.cell() == c.id()) {
+                    any = true;
+                    partial.add(new int[] {j, i});
+                }
+            }
+        }
+        if (any) {
+            int k = cs.chooseRead(2 + partial.size());
+            if (k == 0) {
+                drainOthers(r);
+            } else if (k >= 2) {
+                int[] jp = partial.get(k - 2);
+                for (int n = 0; n < jp[1]; n++) {
+                    commit(jp[0]);
+                }
+            }
+        }
+        return h.mo.get(h.last());
+    }
+
+    /** Under TSO: the note for a value read from memory while another role still buffers a newer one. */
+    private String tsoMissed(int r, Cell c, long read) {
+        if (model != MemoryModel.TSO) {
+            return "";
+        }
+        Buffered missed = newestBufferedElsewhere(r, c.id());
+        if (missed == null || missed.value() == read) {
+            return "";
+        }
+        return staleNote(c, missed.value(), missed.step(), ownerOf(missed), "still in its store buffer");
+    }
+
+    private Buffered youngest(RoleState t, int cell) {
+        Buffered found = null;
+        for (Buffered b : t.buffer) {
+            if (b.cell() == cell) {
+                found = b;
+            }
+        }
+        return found;
+    }
+
+    private Buffered newestBufferedElsewhere(int r, int cell) {
+        Buffered found = null;
+        for (int j = 0; j < roles.size(); j++) {
+            if (j != r) {
+                Buffered b = youngest(roles.get(j), cell);
+                if (b != null && (found == null || b.step() > found.step())) {
+                    found = b;
+                }
+            }
+        }
+        return found;
+    }
+
+    private int ownerOf(Buffered b) {
+        for (int j = 0; j < roles.size(); j++) {
+            for (Buffered x : roles.get(j).buffer) {
+                if (x == b) {
+                    return j;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private void commit(int j) {
+        Buffered b = roles.get(j).buffer.pollFirst();
+        if (b != null) {
+            cells.get(b.cell()).mo.add(new Msg(b.value(), j, b.step(), null));
+        }
+    }
+
+    private void drain(int j) {
+        if (j < roles.size()) {
+            while (!roles.get(j).buffer.isEmpty()) {
+                commit(j);
+            }
+        }
+    }
+
+    private void drainOthers(int r) {
+        for (int j = 0; j < roles.size(); j++) {
+            if (j != r) {
+                drain(j);
+            }
+        }
+    }
+
+    private void drainAll() {
+        for (int j = 0; j < roles.size(); j++) {
+            drain(j);
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------
+
+    private History hist(Cell c) {
+        Object s = c.sim();
+        if (!(s instanceof History h)) {
+            throw new IllegalStateException("cell " + c.name() + " was not made by this memory");
+        }
+        return h;
+    }
+
+    private RoleState role(int r) {
+        while (roles.size() <= r) {
+            roles.add(new RoleState());
+        }
+        return roles.get(r);
+    }
+
+    /** Records an ordering point and whether this execution weakens it. */
+    private boolean weak(int r, String prim, Cell c) {
+        OrderingPoint p = new OrderingPoint(cs.contextOf(r), prim, c == null ? null : c.name());
+        orderingPoints.add(p);
+        return weakened != null && weakened.test(p);
+    }
+
+    private Order weakenOrder(int r, String prim, Cell c, Order order) {
+        if (order != Order.RELAXED && weak(r, prim, c)) {
+            return Order.RELAXED;
+        }
+        return order;
+    }
+
+    private String staleNote(Cell c, long newest, int step, int role, String why) {
+        return " (stale: " + Timeline.formatCell(c.name(), newest) + ", stored at step " + step
+                + (role >= 0 ? " by " + cs.roleName(role) : "") + ", " + why + ")";
+    }
+
+}
