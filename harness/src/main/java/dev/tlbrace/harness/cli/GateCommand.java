@@ -18,6 +18,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tlbrace gate RESULTS...}: regrade saved results without running anything. Several
  * directories (shards of {@code hunt --race}) are merged; an expected test in no shard fails.
+ * Without {@code --race} the expected tests are those the runs' manifests say they selected
+ * (a test selected but not in the results fails), or the whole registry without manifests.
  */
 @Command(name = "gate", mixinStandardHelpOptions = true,
         description = {"Grade saved jcstress results (hunt --results directories or .bin.gz files); shards merge.",
@@ -29,7 +31,8 @@ final class GateCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "RESULTS", description = "results directories or jcstress-results-*.bin.gz files")
     List<Path> inputs;
 
-    @Option(names = "--race", paramLabel = "REGEX", description = "expect only the tests this selects (default: all)")
+    @Option(names = "--race", paramLabel = "REGEX",
+            description = "expect only the tests this selects (default: what the runs' manifests selected, else all)")
     String race;
 
     @Option(names = "--junit-xml", paramLabel = "FILE", description = "also write the verdict as JUnit XML")
@@ -38,8 +41,24 @@ final class GateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        List<StressTest> expected = HuntCommand.select(race);
         JcstressResults res = JcstressResults.read(inputs);
+        List<StressTest> expected = HuntCommand.select(race);
+        boolean fromManifests = race == null && !res.manifests().isEmpty() && res.manifests().size() == inputs.size();
+        if (fromManifests) {
+            // each run recorded what it selected: grade that, so a --race shard is not all FAIL_MISSING
+            java.util.Set<String> selected = new java.util.HashSet<>();
+            res.manifests().forEach(m -> selected.addAll(m.selected()));
+            List<StressTest> chosen = expected.stream().filter(t -> selected.contains(t.name())).toList();
+            List<StressTest> unselected = expected.stream().filter(t -> !selected.contains(t.name())).toList();
+            if (!chosen.isEmpty()) {
+                expected = chosen;
+                if (!unselected.isEmpty()) {
+                    out.printf("graded the %d tests these runs selected; %d registry tests were selected by none of them "
+                            + "(pass --race . to demand them): %s%n%n", chosen.size(), unselected.size(),
+                            String.join(", ", unselected.stream().map(StressTest::id).toList()));
+                }
+            }
+        }
         int cpus = res.minCpus(Runtime.getRuntime().availableProcessors());
         Grader.Verdict v = Grader.grade(expected, res.byTest(), cpus);
         GateReport.printTable(v, out);

@@ -32,6 +32,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link SimMemory}), then call {@link #run}. One instance runs one execution.
  */
 public final class ControlledScheduler implements Sched {
+    /**
+     * Role threads are kept alive across executions: starting two threads per schedule cost
+     * more than running the schedule. A cached pool: idle threads are reused, none is shared
+     * by two running roles.
+     */
+    private static final java.util.concurrent.ExecutorService ROLE_THREADS =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "tlbrace-role");
+                t.setDaemon(true);
+                return t;
+            });
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ThreadLocal<Integer> me = new ThreadLocal<>();
@@ -48,6 +60,10 @@ public final class ControlledScheduler implements Sched {
     private boolean accessPoints;
     private java.util.function.IntConsumer spinHook;
     private int granted = -1;
+    private int last = -1;
+    private boolean started;
+    private Execution.Status status; // null while the execution runs
+    private RuntimeException chooserFailure;
     private boolean abandoned;
     private Step current;
     private Throwable error;
@@ -217,7 +233,11 @@ public final class ControlledScheduler implements Sched {
             if (granted == idx) {
                 granted = -1;
             }
-            changed.signalAll();
+            if (started && status == null) {
+                decide(); // the running role chooses who goes next: no round trip through the driver
+            } else {
+                changed.signalAll();
+            }
             while (granted != idx && !abandoned) {
                 changed.awaitUninterruptibly();
             }
@@ -246,35 +266,52 @@ public final class ControlledScheduler implements Sched {
             passed.add(new ArrayList<>());
         }
         this.chooser = chooser;
-        Thread[] threads = new Thread[n];
+        List<java.util.concurrent.Future<?>> threads = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             final int idx = i;
-            threads[i] = new Thread(() -> body(idx, roles.get(idx).body()), "tlbrace-" + roles.get(i).name());
-            threads[i].setDaemon(true);
+            threads.add(ROLE_THREADS.submit(() -> body(idx, roles.get(idx).body())));
         }
-        for (Thread t : threads) {
-            t.start();
-        }
-        Execution.Status status;
+        Execution.Status end;
+        lock.lock();
         try {
-            status = drive(chooser);
+            while (!quiet()) {
+                changed.awaitUninterruptibly();
+            }
+            started = true;
+            decide();
+            while (status == null) {
+                changed.awaitUninterruptibly();
+            }
+            end = status;
         } finally {
-            for (Thread t : threads) {
+            lock.unlock();
+            for (java.util.concurrent.Future<?> t : threads) {
                 joinQuietly(t);
             }
+        }
+        if (chooserFailure != null) {
+            throw chooserFailure; // a schedule that does not fit, found while choosing
         }
         if (error instanceof Schedule.ScheduleMismatch m) {
             throw m; // a replayed read-from choice that does not fit, found by a role
         }
         Verdict verdict = null;
-        if (status == Execution.Status.COMPLETED) {
+        if (end == Execution.Status.COMPLETED) {
             verdict = run.judge();
         }
-        return new Execution(names, List.copyOf(steps), status, verdict, error, List.copyOf(choices));
+        return new Execution(names, List.copyOf(steps), end, verdict, error, List.copyOf(choices));
     }
 
     private void body(int idx, Runnable r) {
         me.set(idx);
+        try {
+            runRole(idx, r);
+        } finally {
+            me.remove(); // the pool's thread serves other executions next
+        }
+    }
+
+    private void runRole(int idx, Runnable r) {
         try {
             r.run();
         } catch (Abandoned a) {
@@ -296,81 +333,93 @@ public final class ControlledScheduler implements Sched {
                 if (granted == idx) {
                     granted = -1;
                 }
-                changed.signalAll();
+                if (started && status == null && !abandoned) {
+                    decide();
+                } else {
+                    changed.signalAll();
+                }
             } finally {
                 lock.unlock();
             }
         }
     }
 
-    private Execution.Status drive(Chooser chooser) {
-        lock.lock();
-        try {
-            int last = -1;
-            for (;;) {
-                while (!quiet()) {
-                    changed.awaitUninterruptibly();
-                }
-                if (error != null) {
-                    return abandon(Execution.Status.ERROR);
-                }
-                List<Integer> enabled = new ArrayList<>();
-                boolean allDone = true;
-                for (int i = 0; i < done.length; i++) {
-                    if (done[i]) {
-                        continue;
-                    }
-                    allDone = false;
-                    if (!pendingSpin[i] || othersMoved[i] || !pending[i].equals(lastSpin[i])) {
-                        enabled.add(i);
-                    }
-                }
-                if (allDone) {
-                    return Execution.Status.COMPLETED;
-                }
-                if (enabled.isEmpty()) {
-                    return abandon(Execution.Status.DEADLOCK);
-                }
-                if (steps.size() >= maxSteps) {
-                    return abandon(Execution.Status.STEP_BOUND);
-                }
-                int pick;
-                List<List<String>> passedNow = new ArrayList<>();
-                for (List<String> p : passed) {
-                    passedNow.add(List.copyOf(p));
-                }
-                Decision decision = new Decision(steps.size(), List.copyOf(enabled),
-                        Arrays.asList(pending.clone()), last, 0, passedNow);
-                try {
-                    pick = chooser.choose(decision);
-                } catch (RuntimeException ex) {
-                    abandon(Execution.Status.ERROR); // unwind the roles before the caller sees it
-                    throw ex;
-                }
-                if (!enabled.contains(pick)) {
-                    throw new IllegalStateException("chooser picked role " + pick + ", enabled " + enabled);
-                }
-                current = new Step(steps.size() + 1, pick, pending[pick], pendingSpin[pick], decision.isPreemption(pick));
-                current.passed(passed.get(pick));
-                passed.get(pick).clear();
-                steps.add(current);
-                choices.add(pick);
-                for (int j = 0; j < othersMoved.length; j++) {
-                    if (j != pick) {
-                        othersMoved[j] = true;
-                    }
-                }
-                if (pendingSpin[pick]) {
-                    othersMoved[pick] = false;
-                    lastSpin[pick] = pending[pick];
-                }
-                last = pick;
-                granted = pick;
-                changed.signalAll();
-            }
-        } finally {
-            lock.unlock();
+    /**
+     * No role is running: choose who runs the next step, or end the execution. Called with the
+     * lock held by the driver for the first step, then by the role that just stopped.
+     */
+    private void decide() {
+        if (error != null) {
+            finish(Execution.Status.ERROR);
+            return;
         }
+        List<Integer> enabled = new ArrayList<>();
+        boolean allDone = true;
+        for (int i = 0; i < done.length; i++) {
+            if (done[i]) {
+                continue;
+            }
+            allDone = false;
+            if (!pendingSpin[i] || othersMoved[i] || !pending[i].equals(lastSpin[i])) {
+                enabled.add(i);
+            }
+        }
+        if (allDone) {
+            finish(Execution.Status.COMPLETED);
+            return;
+        }
+        if (enabled.isEmpty()) {
+            finish(Execution.Status.DEADLOCK);
+            return;
+        }
+        if (steps.size() >= maxSteps) {
+            finish(Execution.Status.STEP_BOUND);
+            return;
+        }
+        List<List<String>> passedNow = new ArrayList<>();
+        for (List<String> p : passed) {
+            passedNow.add(List.copyOf(p));
+        }
+        Decision decision = new Decision(steps.size(), List.copyOf(enabled),
+                Arrays.asList(pending.clone()), last, 0, passedNow);
+        int pick;
+        try {
+            pick = chooser.choose(decision);
+        } catch (RuntimeException ex) {
+            chooserFailure = ex;
+            finish(Execution.Status.ERROR); // unwind the roles before the caller sees it
+            return;
+        }
+        if (!enabled.contains(pick)) {
+            chooserFailure = new IllegalStateException("chooser picked role " + pick + ", enabled " + enabled);
+            finish(Execution.Status.ERROR);
+            return;
+        }
+        current = new Step(steps.size() + 1, pick, pending[pick], pendingSpin[pick], decision.isPreemption(pick));
+        current.passed(passed.get(pick));
+        passed.get(pick).clear();
+        steps.add(current);
+        choices.add(pick);
+        for (int j = 0; j < othersMoved.length; j++) {
+            if (j != pick) {
+                othersMoved[j] = true;
+            }
+        }
+        if (pendingSpin[pick]) {
+            othersMoved[pick] = false;
+            lastSpin[pick] = pending[pick];
+        }
+        last = pick;
+        granted = pick;
+        changed.signalAll();
+    }
+
+    private void finish(Execution.Status s) {
+        status = s;
+        if (s != Execution.Status.COMPLETED) {
+            abandoned = true;
+        }
+        changed.signalAll();
     }
 
     /** No role is running: each is stopped at a point or done. Caller holds lock. */
@@ -386,20 +435,16 @@ public final class ControlledScheduler implements Sched {
         return true;
     }
 
-    private Execution.Status abandon(Execution.Status status) {
-        abandoned = true;
-        changed.signalAll();
-        return status;
-    }
-
-    private static void joinQuietly(Thread t) {
+    private static void joinQuietly(java.util.concurrent.Future<?> t) {
         boolean interrupted = false;
         for (;;) {
             try {
-                t.join();
+                t.get();
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("role thread failed outside its body", e.getCause());
             }
         }
         if (interrupted) {

@@ -117,8 +117,8 @@ public final class SimMemory extends Memory {
     }
 
     @Override
-    protected Object newSimState(String name, long init) {
-        History h = new History(name, init);
+    protected Object newSimState(String base, int index, long init) {
+        History h = new History(index < 0 ? base : base + "[" + index + "]", init);
         cells.add(h);
         return h;
     }

@@ -6,9 +6,11 @@ import dev.tlbrace.harness.scenario.Scenario;
 import dev.tlbrace.harness.scenario.Scenarios;
 import dev.tlbrace.harness.scenario.Variant;
 import dev.tlbrace.harness.scenario.canary.EntryBarrierCanary;
+import dev.tlbrace.harness.scenario.canary.PublishCanary;
 import dev.tlbrace.harness.scenario.canary.SeqcountCanary;
 import dev.tlbrace.harness.scenario.iommu.SmmuStaleReadOnly;
 import dev.tlbrace.harness.scenario.kvm.ApicAccessReload;
+import dev.tlbrace.harness.scenario.kvm.KvmFaultVsInvalidate;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -25,7 +27,9 @@ public final class StressCatalog {
             ApicAccessReload.ID, "dev.tlbrace.stress.kvm.ApicAccessReloadTests",
             SmmuStaleReadOnly.ID, "dev.tlbrace.stress.iommu.SmmuStaleReadOnlyTests",
             SeqcountCanary.ID, "dev.tlbrace.stress.canary.SeqcountCanaryTests",
-            EntryBarrierCanary.ID, "dev.tlbrace.stress.canary.EntryBarrierCanaryTests");
+            EntryBarrierCanary.ID, "dev.tlbrace.stress.canary.EntryBarrierCanaryTests",
+            PublishCanary.ID, "dev.tlbrace.stress.canary.PublishCanaryTests",
+            KvmFaultVsInvalidate.ID, "dev.tlbrace.stress.kvm.KvmFaultVsInvalidateTests");
 
     private static final List<StressTest> ALL = build();
 

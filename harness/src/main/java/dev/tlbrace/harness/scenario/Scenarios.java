@@ -1,9 +1,11 @@
 package dev.tlbrace.harness.scenario;
 
 import dev.tlbrace.harness.scenario.canary.EntryBarrierCanary;
+import dev.tlbrace.harness.scenario.canary.PublishCanary;
 import dev.tlbrace.harness.scenario.canary.SeqcountCanary;
 import dev.tlbrace.harness.scenario.iommu.SmmuStaleReadOnly;
 import dev.tlbrace.harness.scenario.kvm.ApicAccessReload;
+import dev.tlbrace.harness.scenario.kvm.KvmFaultVsInvalidate;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -12,8 +14,8 @@ import java.util.stream.Stream;
 public final class Scenarios {
     private Scenarios() { }
 
-    private static final List<Scenario> ALL = List.of(new ApicAccessReload(), new SmmuStaleReadOnly());
-    private static final List<Scenario> CANARIES = List.of(new SeqcountCanary(), new EntryBarrierCanary());
+    private static final List<Scenario> ALL = List.of(new ApicAccessReload(), new SmmuStaleReadOnly(), new KvmFaultVsInvalidate());
+    private static final List<Scenario> CANARIES = List.of(new SeqcountCanary(), new EntryBarrierCanary(), new PublishCanary());
 
     /** The races. */
     public static List<Scenario> all() {

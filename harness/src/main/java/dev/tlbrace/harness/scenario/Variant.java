@@ -1,5 +1,7 @@
 package dev.tlbrace.harness.scenario;
 
+import dev.tlbrace.harness.explore.MemoryModel;
+
 /**
  * One protocol choice of a scenario.
  *
@@ -7,5 +9,14 @@ package dev.tlbrace.harness.scenario;
  * @param commit      the kernel commit (or patch) that introduced the behaviour
  * @param expectation known bug or fixed
  * @param summary     one line: what the kernel does in this variant
+ * @param showsUnder  for a known bug, the strongest memory model under which it happens: SC
+ *                    for an interleaving, TSO for a store-buffer reordering (x86 shows it),
+ *                    LKMM for one only weakly ordered CPUs make (x86 hardware never can)
  */
-public record Variant(String id, String commit, Expectation expectation, String summary) { }
+public record Variant(String id, String commit, Expectation expectation, String summary, MemoryModel showsUnder) {
+
+    /** A variant whose bug, if any, is an interleaving: it shows under every memory model. */
+    public Variant(String id, String commit, Expectation expectation, String summary) {
+        this(id, commit, expectation, summary, MemoryModel.SC);
+    }
+}

@@ -125,4 +125,20 @@ class GraderTest {
                 Map.of(extra.name(), outcomes(extra, Map.of("FRESH", 10L))), 4);
         assertThat(v.rows().get(0).grade()).isEqualTo(Grade.FAIL_UNDETECTED);
     }
+
+    @Test
+    void aWeakMemoryOnlyBugUnseenOnX86IsUnreachableThereButRedOnArm64() {
+        StressTest noWmb = test("publish-canary/no-wmb");
+        Map<String, TestOutcomes> m = Map.of(noWmb.name(), outcomes(noWmb, Map.of("PUBLISHED", 900L, "NOT_PUBLISHED", 100L)));
+        Grader.Verdict onX86 = Grader.grade(List.of(noWmb), m, 2, true);
+        assertThat(gradeOf(onX86, "publish-canary/no-wmb")).isEqualTo(Grade.UNREACHABLE_HERE);
+        assertThat(onX86.passed()).as("never counted as passed").isZero();
+        assertThat(gradeOf(Grader.grade(List.of(noWmb), m, 2, false), "publish-canary/no-wmb"))
+                .isEqualTo(Grade.FAIL_UNDETECTED);
+        // a store-buffer bug is visible on x86: not seeing it there is red
+        StressTest sb = test("entry-barrier-canary/no-barrier");
+        Map<String, TestOutcomes> m2 = Map.of(sb.name(), outcomes(sb, Map.of("KICKED", 1000L)));
+        assertThat(gradeOf(Grader.grade(List.of(sb), m2, 2, true), "entry-barrier-canary/no-barrier"))
+                .isEqualTo(Grade.FAIL_UNDETECTED);
+    }
 }

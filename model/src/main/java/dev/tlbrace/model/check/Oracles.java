@@ -60,6 +60,26 @@ public final class Oracles {
         return Optional.empty();
     }
 
+    /**
+     * N3 at a guest access through stage 2, run while other roles run: read the SPTE, check its
+     * frame, then confirm the SPTE is still installed. Only a use the guest really made counts:
+     * an SPTE zapped between the read and the check was never used after its frame went
+     * (check-then-act would report a race the kernel does not have).
+     */
+    public static Optional<Violation> stage2Use(Kvm kvm, int index) {
+        long spte = kvm.stage2.get(index);
+        if (spte == FrameRef.NONE || kvm.mm.frames.isLive(spte)) {
+            return Optional.empty();
+        }
+        if (kvm.stage2.get(index) != spte) {
+            return Optional.empty(); // zapped meanwhile: the access faults instead
+        }
+        int pfn = FrameRef.pfn(spte);
+        return Optional.of(new Violation("N3", "guest access through spte gfn " + index + " uses "
+                + FrameRef.describe(spte) + " but the frame is now gen " + kvm.mm.frames.generationNow(pfn)
+                + (kvm.mm.frames.ownerNow(pfn) == Frames.FREE ? " (free)" : " (reused by owner " + kvm.mm.frames.ownerNow(pfn) + ")")));
+    }
+
     /** Oracle 2 for the stage-2 table: every SPTE maps the frame the PTE maps now. */
     public static Optional<Violation> stage2Subset(Kvm kvm) {
         var slot = kvm.memslots[1];

@@ -42,6 +42,12 @@ public final class Kvm {
      * @param memHva   first host page of ordinary guest memory (gfn 0..memPages)
      */
     public Kvm(MmStruct mm, ApicReload apicReload, int vcpuCount, int apicHva, int memHva, int memPages) {
+        this(mm, apicReload, vcpuCount, apicHva, memHva, memPages, false);
+    }
+
+    /** @param rmapLocks the stage-2 table has Book3S HV's per-page rmap locks */
+    public Kvm(MmStruct mm, ApicReload apicReload, int vcpuCount, int apicHva, int memHva, int memPages,
+               boolean rmapLocks) {
         this.mm = mm;
         this.mem = mm.mem;
         this.sched = mm.sched;
@@ -56,7 +62,7 @@ public final class Kvm {
             new Memslot(APIC_ACCESS_PAGE_PRIVATE_MEMSLOT, APIC_DEFAULT_GFN, 1, apicHva),
             new Memslot(1, 0, memPages, memHva),
         };
-        this.stage2 = new Stage2(memPages, mem);
+        this.stage2 = new Stage2(memPages, mem, rmapLocks);
         this.vcpus = new KvmVcpu[vcpuCount];
         for (int i = 0; i < vcpuCount; i++) {
             vcpus[i] = new KvmVcpu(this, i);
@@ -134,6 +140,14 @@ public final class Kvm {
             return true;
         }
         mem.smp_rmb(); // pairs with smp_wmb() in kvmMmuInvalidateEnd()
+        long seq = mem.READ_ONCE(mmuInvalidateSeq);
+        sched.observe("seq", seq);
+        return seq != mmuSeq;
+    }
+
+    /** A fault that checks only the sequence count (SEQ_ONLY): did any invalidation end since? */
+    public boolean mmuInvalidateSeqMoved(long mmuSeq) {
+        sched.point("mmu_invalidate_seq != mmu_seq");
         long seq = mem.READ_ONCE(mmuInvalidateSeq);
         sched.observe("seq", seq);
         return seq != mmuSeq;

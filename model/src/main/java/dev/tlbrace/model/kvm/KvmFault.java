@@ -3,47 +3,77 @@ package dev.tlbrace.model.kvm;
 import dev.tlbrace.model.mm.Fault;
 
 /**
- * The stage-2 fault path (arch/x86/kvm/mmu/mmu.c kvm_tdp_page_fault, arm64 user_mem_abort):
- * snapshot mmu_invalidate_seq, smp_rmb(), look the pfn up by GUP without mmu_lock, then under
- * mmu_lock install only if no overlapping invalidation is running and none ended since.
+ * The stage-2 fault path (arch/x86/kvm/mmu/mmu.c kvm_tdp_page_fault, arm64 user_mem_abort,
+ * powerpc book3s_64_mmu_hv.c kvmppc_book3s_hv_page_fault): snapshot mmu_invalidate_seq,
+ * smp_rmb(), look the pfn up by GUP without mmu_lock, then install only if no overlapping
+ * invalidation is running and none ended since.
  */
 public final class KvmFault {
     private KvmFault() { }
 
-    /** Whether the fault path honours the retry rule (R1: e930bffe95e1 added it). */
+    /** How the fault path checks for a racing invalidation before it installs (R1). */
     public enum Protocol {
-        /** is_page_fault_stale() -> mmu_invalidate_retry_gfn(): RET_PF_RETRY on a collision. */
-        SEQ_RETRY,
         /** Before e930bffe95e1: install whatever GUP returned. Known bug R1. */
-        NO_RETRY
+        NO_RETRY,
+        /**
+         * Only mmu_invalidate_seq, under mmu_lock: a snapshot taken while an invalidation is
+         * between start and end still finds the old PTE and an unmoved seq. Why e930bffe95e1
+         * added mmu_notifier_count (now mmu_invalidate_in_progress) beside the seq. Known bug.
+         */
+        SEQ_ONLY,
+        /** is_page_fault_stale() -> mmu_invalidate_retry_gfn() under mmu_lock: RET_PF_RETRY on a collision. */
+        SEQ_RETRY,
+        /**
+         * PowerPC Book3S HV: mmu_invalidate_retry() under the page's rmap lock, not mmu_lock
+         * (include/linux/kvm_host.h: "calls this under a per-page lock ... so can't rely on
+         * kvm->mmu_lock to keep things ordered"). Its smp_rmb() pairs with the smp_wmb() in
+         * kvm_mmu_invalidate_end(): the reader that needs that barrier.
+         */
+        LOCKLESS_RETRY
     }
 
     /**
      * Resolves a stage-2 fault on {@code gfn} of the ordinary-memory slot. Returns the number of
-     * RET_PF_RETRY rounds, or -1 if the page could not be faulted in.
+     * retry rounds, or -1 if the page could not be faulted in.
      */
     public static int kvmTdpPageFault(Kvm kvm, long gfn, boolean write, Protocol protocol) {
         Memslot slot = kvm.memslots[1];
         int hva = slot.gfnToHva(gfn);
+        int index = (int) (gfn - slot.baseGfn());
         for (int retries = 0; ; retries++) {
             long mmuSeq = kvm.mmuInvalidateSeq(); // kvm_faultin_pfn(): fault->mmu_seq
-            kvm.mem.smp_rmb();                    // pairs with the PTE clear + mmu_lock in start
+            kvm.mem.smp_rmb();                    // read the PTE only after the snapshot
             int pfn = Fault.getUserPage(kvm.mm, hva, write); // __kvm_faultin_pfn(): GUP, may sleep
             if (pfn < 0) {
                 return -1;
             }
-            kvm.mmuLock.lock();
-            if (protocol == Protocol.SEQ_RETRY && kvm.mmuInvalidateRetryGfn(mmuSeq, gfn)) {
-                kvm.mmuLock.unlock();
-                kvm.mm.frames.putPage(pfn);
-                kvm.sched.spin("kvm_tdp_page_fault: RET_PF_RETRY");
-                continue;
+            kvm.sched.point("kvm_tdp_page_fault: is_page_fault_stale");
+            boolean stale;
+            if (protocol == Protocol.LOCKLESS_RETRY) {
+                kvm.stage2.rmapLock(index).lock(); // lock_rmap()
+                stale = kvm.mmuInvalidateRetry(mmuSeq);
+            } else {
+                kvm.mmuLock.lock();
+                stale = switch (protocol) {
+                    case NO_RETRY -> false;
+                    case SEQ_ONLY -> kvm.mmuInvalidateSeqMoved(mmuSeq);
+                    default -> kvm.mmuInvalidateRetryGfn(mmuSeq, gfn);
+                };
             }
-            kvm.stage2.set((int) (gfn - slot.baseGfn()), kvm.mm.frames.ref(pfn));
-            kvm.mmuLock.unlock();
+            if (!stale) {
+                kvm.stage2.set(index, kvm.mm.frames.ref(pfn));
+            }
+            if (protocol == Protocol.LOCKLESS_RETRY) {
+                kvm.stage2.rmapLock(index).unlock();
+            } else {
+                kvm.mmuLock.unlock();
+            }
             kvm.sched.point("kvm_release_pfn_clean");
             kvm.mm.frames.putPage(pfn); // KVM keeps no reference: the notifier must zap the SPTE
-            return retries;
+            if (!stale) {
+                return retries;
+            }
+            kvm.sched.spin("kvm_tdp_page_fault: RET_PF_RETRY");
         }
     }
 }

@@ -59,7 +59,14 @@ public final class KvmMmuNotifier implements MmuNotifier {
             return;
         }
         for (long gfn = gfnStart; gfn < gfnEnd; gfn++) {
-            kvm.stage2.zap((int) (gfn - slot.baseGfn())); // kvm_flush_remote_tlbs() follows
+            int i = (int) (gfn - slot.baseGfn());
+            if (kvm.stage2.hasRmapLocks()) {
+                kvm.stage2.rmapLock(i).lock(); // kvm_unmap_rmapp(): lock_rmap()
+                kvm.stage2.zap(i);
+                kvm.stage2.rmapLock(i).unlock();
+            } else {
+                kvm.stage2.zap(i); // kvm_flush_remote_tlbs() follows
+            }
         }
     }
 

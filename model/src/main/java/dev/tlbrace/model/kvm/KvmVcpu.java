@@ -23,6 +23,12 @@ public final class KvmVcpu {
         CANCELLED
     }
 
+    private static final String[][] NAMES = {names(0), names(1), names(2), names(3)}; // built once, not per world
+
+    private static String[] names(int id) {
+        String v = "vcpu" + id;
+        return new String[] {v + "->requests", v + "->mode", v + " VMCS APIC_ACCESS_ADDR", v + " reload retries"};
+    }
     private final Kvm kvm;
     private final Memory mem;
     private final int id;
@@ -35,10 +41,11 @@ public final class KvmVcpu {
         this.kvm = kvm;
         this.mem = kvm.mem;
         this.id = id;
-        this.requests = mem.cell("vcpu" + id + "->requests", 0);
-        this.mode = mem.cell("vcpu" + id + "->mode", OUTSIDE_GUEST_MODE);
-        this.apicAccessAddr = mem.cell("vcpu" + id + " VMCS APIC_ACCESS_ADDR", FrameRef.NONE);
-        this.reloadRetries = mem.cell("vcpu" + id + " reload retries", 0);
+        String[] n = id < NAMES.length ? NAMES[id] : names(id);
+        this.requests = mem.cell(n[0], 0);
+        this.mode = mem.cell(n[1], OUTSIDE_GUEST_MODE);
+        this.apicAccessAddr = mem.cell(n[2], FrameRef.NONE);
+        this.reloadRetries = mem.cell(n[3], 0);
     }
 
     public int id() { return id; }

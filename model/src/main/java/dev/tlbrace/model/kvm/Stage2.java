@@ -4,6 +4,7 @@ import dev.tlbrace.model.mem.FrameRef;
 import dev.tlbrace.model.sync.Cell;
 import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.Sched;
+import dev.tlbrace.model.sync.SpinLock;
 
 /**
  * KVM's stage-2 table (EPT / arm64 stage 2) for one memslot: gfn offset to the frame it maps,
@@ -14,11 +15,34 @@ public final class Stage2 {
     private final Cell[] sptes; // FrameRef or NONE
     private final Memory mem;
     private final Sched sched;
+    private final SpinLock[] rmapLocks; // book3s HV: per-page rmap locks; null elsewhere
 
     public Stage2(int pages, Memory mem) {
+        this(pages, mem, false);
+    }
+
+    /** @param rmapLocks give each page the rmap lock that Book3S HV zaps and installs under */
+    public Stage2(int pages, Memory mem, boolean rmapLocks) {
         this.sptes = mem.cells("spte", pages, FrameRef.NONE);
         this.mem = mem;
         this.sched = mem.sched;
+        this.rmapLocks = rmapLocks ? new SpinLock[pages] : null;
+        for (int i = 0; rmapLocks && i < pages; i++) {
+            this.rmapLocks[i] = new SpinLock("rmap[" + i + "]", mem);
+        }
+    }
+
+    /** Whether this table has per-page rmap locks (Book3S HV). */
+    public boolean hasRmapLocks() {
+        return rmapLocks != null;
+    }
+
+    /** lock_rmap() of page {@code index}: the lock its zap and its fault-path install take. */
+    public SpinLock rmapLock(int index) {
+        if (rmapLocks == null) {
+            throw new IllegalStateException("this stage-2 table has no rmap locks");
+        }
+        return rmapLocks[index];
     }
 
     /** Install an SPTE; caller holds mmu_lock. */

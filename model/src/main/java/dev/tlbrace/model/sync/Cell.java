@@ -7,22 +7,25 @@ package dev.tlbrace.model.sync;
  * real VarHandles (jcstress, JMH, soak) and on the explorer's simulated memory models.
  */
 public final class Cell {
-    private final String name;
+    private final String base;
+    private final int index; // position in an array of cells, -1 for a single word
     private final int id;
     /** The word itself; accessed only through {@link HardwareMemory}'s VarHandle. */
     long value;
     /** The simulated memory's state for this cell (its store history), or null on hardware. */
     private final Object sim;
 
-    Cell(String name, int id, long init, Object sim) {
-        this.name = name;
+    Cell(String base, int index, int id, long init, Object sim) {
+        this.base = base;
+        this.index = index;
         this.id = id;
         this.value = init;
         this.sim = sim;
     }
 
+    /** {@code kvm->mmu_invalidate_seq}, or {@code pte[3]} for one of an array; built on demand. */
     public String name() {
-        return name;
+        return index < 0 ? base : base + "[" + index + "]";
     }
 
     /** Dense index within the memory that made it, in creation order. */
@@ -37,6 +40,6 @@ public final class Cell {
 
     @Override
     public String toString() {
-        return name;
+        return name();
     }
 }

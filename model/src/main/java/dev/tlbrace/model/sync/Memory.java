@@ -1,7 +1,5 @@
 package dev.tlbrace.model.sync;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
  * Every shared access of the model, by the kernel primitive the real code uses. Model code
  * writes {@code mem.READ_ONCE(kvm.seq)} or {@code mem.smp_wmb()}, so {@code grep -r smp_wmb model/}
@@ -31,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public abstract class Memory {
     /** The trace-point scheduler this memory reports to. */
     public final Sched sched;
-    private final AtomicInteger nextId = new AtomicInteger();
+    private int nextId; // confined to the thread that builds the world
 
     protected Memory(Sched sched) {
         this.sched = sched;
@@ -47,29 +45,35 @@ public abstract class Memory {
         return new HardwareMemory(sched);
     }
 
-    /** A new shared word; made before the roles start. */
+    /**
+     * A new shared word, made while the world is built, before the roles start: whatever starts
+     * them (jcstress's state publication, Thread.start) publishes its initial value.
+     */
     public final Cell cell(String name, long init) {
-        Cell c = new Cell(name, nextId.getAndIncrement(), init, newSimState(name, init));
-        VarHandleCell.VALUE.setRelease(c, init); // publish to the threads about to start
-        return c;
+        return make(name, -1, init);
     }
 
     /** {@code n} words named {@code name[i]}. */
     public final Cell[] cells(String name, int n, long init) {
         Cell[] out = new Cell[n];
         for (int i = 0; i < n; i++) {
-            out[i] = cell(name + "[" + i + "]", init);
+            out[i] = make(name, i, init);
         }
         return out;
     }
 
-    /** How many cells this memory has made. */
-    public final int cellCount() {
-        return nextId.get();
+    private Cell make(String base, int index, long init) {
+        int id = nextId++;
+        return new Cell(base, index, id, init, newSimState(base, index, init));
     }
 
-    /** Per-cell state of a simulated memory; none on hardware. */
-    protected Object newSimState(String name, long init) {
+    /** How many cells this memory has made. */
+    public final int cellCount() {
+        return nextId;
+    }
+
+    /** Per-cell state of a simulated memory; none on hardware (where it must stay cheap: jcstress builds a world per sample). */
+    protected Object newSimState(String base, int index, long init) {
         return null;
     }
 

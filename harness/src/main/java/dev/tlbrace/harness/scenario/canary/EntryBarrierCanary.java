@@ -1,5 +1,6 @@
 package dev.tlbrace.harness.scenario.canary;
 
+import dev.tlbrace.harness.explore.MemoryModel;
 import dev.tlbrace.harness.explore.Script;
 import dev.tlbrace.harness.scenario.Expectation;
 import dev.tlbrace.harness.scenario.Role;
@@ -41,7 +42,7 @@ public final class EntryBarrierCanary implements Scenario {
             new Variant("full-barrier", "arch/x86/kvm/x86.c", Expectation.FIXED,
                     "smp_mb() between the mode store and the request check"),
             new Variant("no-barrier", "canary", Expectation.KNOWN_BUG,
-                    "release store then load: the store buffer reorders them"));
+                    "release store then load: the store buffer reorders them", MemoryModel.TSO));
 
     @Override public String id() { return ID; }
 

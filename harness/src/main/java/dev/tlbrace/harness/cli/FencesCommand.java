@@ -1,0 +1,142 @@
+package dev.tlbrace.harness.cli;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import dev.tlbrace.harness.explore.Fences;
+import dev.tlbrace.harness.scenario.Expectation;
+import dev.tlbrace.harness.scenario.Scenario;
+import dev.tlbrace.harness.scenario.Scenarios;
+import dev.tlbrace.harness.scenario.Variant;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code tlbrace fences SCENARIO [--variant V] [--json]}: which ordering each fix needs. */
+@Command(name = "fences", mixinStandardHelpOptions = true,
+        description = {"Weaken one ordering point at a time (a barrier, an acquire/release, a fully ordered RMW, a lock",
+            "handoff) and explore under lkmm: NEEDED points break an invariant without it, with what they pair with.",
+            "Exit 0; 1 if a fixed variant is not clean under lkmm to begin with; 2 on bad input."})
+final class FencesCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SCENARIO", description = "a scenario id (see: tlbrace list)")
+    String scenarioId;
+
+    @Option(names = "--variant", paramLabel = "V", description = "one fixed variant (default: every fixed variant)")
+    String variantId;
+
+    @Option(names = "--max-preemptions", paramLabel = "N", defaultValue = "2",
+            description = "bound on preemptions plus stale reads per schedule (default ${DEFAULT-VALUE})")
+    int bound;
+
+    @Option(names = "--max-steps", paramLabel = "N", defaultValue = "400", description = "steps per schedule (default ${DEFAULT-VALUE})")
+    int maxSteps;
+
+    @Option(names = "--json", description = "write the table as JSON instead")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (bound < 0 || bound > 4) {
+            throw new BadInputException("--max-preemptions must be 0..4, got " + bound);
+        }
+        if (maxSteps < 1) {
+            throw new BadInputException("--max-steps must be positive, got " + maxSteps);
+        }
+        Scenario s = Scenarios.byId(scenarioId);
+        List<Variant> variants = new ArrayList<>();
+        if (variantId != null) {
+            variants.add(s.variant(variantId));
+        } else {
+            s.variants().stream().filter(v -> v.expectation() == Expectation.FIXED).forEach(variants::add);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        List<Map<String, Object>> all = new ArrayList<>();
+        boolean clean = true;
+        for (Variant v : variants) {
+            Fences.Report r = Fences.run(s, v, bound, maxSteps);
+            clean &= !r.baseline().violated() && r.baseline().exhaustive();
+            if (json) {
+                all.add(toJson(r));
+            } else {
+                print(r, out);
+            }
+        }
+        if (json) {
+            Gson g = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+            out.println(g.toJson(all));
+        }
+        return clean ? Main.OK : Main.FOUND;
+    }
+
+    private static void print(Fences.Report r, PrintWriter out) {
+        out.printf("%s / %s (%s, %s), memory model lkmm, bound %d%n", r.scenario().id(), r.variant().id(),
+                r.variant().expectation().label(), r.variant().commit(), r.bound());
+        if (r.baseline().violated()) {
+            out.println("  not clean under lkmm before any weakening: tlbrace explore " + r.scenario().id() + " --variant "
+                    + r.variant().id() + " --memory-model lkmm shows the counterexample");
+            out.println();
+            return;
+        }
+        if (!r.baseline().exhaustive()) {
+            out.println("  NOT exhaustive before any weakening; raise --max-steps");
+            out.println();
+            return;
+        }
+        String fmt = "  %-72s %-22s %s%n";
+        out.printf(fmt, "ORDERING POINT", "VERDICT", "PAIRS WITH / COUNTEREXAMPLE");
+        for (Fences.Row row : r.rows()) {
+            if (row.needed()) {
+                String pairs = row.pairsWith().isEmpty() ? "(an interleaving the weakened point allowed)"
+                        : String.join("; ", row.pairsWith());
+                out.printf(fmt, clip(row.point().toString(), 72), "NEEDED: " + row.breaks(), pairs);
+                out.printf(fmt, "", "", row.counterexample().steps().size() + " steps, replay --memory-model lkmm --schedule "
+                        + row.schedule() + " (with this point weakened)");
+            } else {
+                out.printf(fmt, clip(row.point().toString(), 72), "not needed in bound", "");
+            }
+        }
+        long needed = r.rows().stream().filter(Fences.Row::needed).count();
+        out.printf("  %d ordering points, %d needed, baseline %d schedules%n%n", r.rows().size(), needed, r.baseline().schedules());
+    }
+
+    private static Map<String, Object> toJson(Fences.Report r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("scenario", r.scenario().id());
+        m.put("variant", r.variant().id());
+        m.put("memoryModel", "lkmm");
+        m.put("bound", r.bound());
+        m.put("cleanBeforeWeakening", !r.baseline().violated() && r.baseline().exhaustive());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Fences.Row row : r.rows()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("function", row.point().function());
+            x.put("primitive", row.point().primitive());
+            x.put("cell", row.point().cell());
+            x.put("needed", row.needed());
+            if (row.needed()) {
+                x.put("breaks", row.breaks());
+                x.put("steps", row.counterexample().steps().size());
+                x.put("schedule", row.schedule());
+                x.put("pairsWith", row.pairsWith());
+            }
+            x.put("schedules", row.schedules());
+            rows.add(x);
+        }
+        m.put("points", rows);
+        return m;
+    }
+
+    private static String clip(String s, int w) {
+        return s.length() <= w ? s : s.substring(0, w - 1) + "~";
+    }
+}

@@ -1,0 +1,78 @@
+package dev.tlbrace.harness.explore;
+
+import dev.tlbrace.harness.scenario.Scenario;
+import dev.tlbrace.harness.scenario.Variant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Which ordering points a fixed variant needs: explore it under LKMM once to collect every
+ * barrier, acquire, release, fully ordered RMW and lock handoff its paths pass, then once per
+ * point with that one point weakened ({@link SimMemory}). A point is NEEDED when weakening it
+ * gives a counterexample; what it pairs with is read off that counterexample: the store the
+ * stale read missed, and the function that made it.
+ */
+public final class Fences {
+    private Fences() { }
+
+    /** One ordering point's verdict. */
+    public record Row(OrderingPoint point, boolean needed, Execution counterexample, String schedule,
+                      List<String> pairsWith, long schedules, long millis) {
+        /** The invariant (outcome) that breaks without this point, or null. */
+        public String breaks() {
+            return counterexample == null || counterexample.verdict() == null ? null
+                    : counterexample.verdict().outcome();
+        }
+    }
+
+    /** What a whole run found: the clean baseline and one row per ordering point. */
+    public record Report(Scenario scenario, Variant variant, Explorer.Result baseline, List<Row> rows, int bound) { }
+
+    private static final Pattern STORED_AT = Pattern.compile("stored at step (\\d+)");
+
+    public static Report run(Scenario s, Variant v, int bound, int maxSteps) {
+        Explorer base = new Explorer(s, v, bound, maxSteps, MemoryModel.LKMM, null);
+        Explorer.Result baseline = base.explore();
+        List<Row> rows = new ArrayList<>();
+        if (baseline.violated() || !baseline.exhaustive()) {
+            return new Report(s, v, baseline, rows, bound);
+        }
+        for (OrderingPoint p : base.orderingPoints()) {
+            Explorer weak = new Explorer(s, v, bound, maxSteps, MemoryModel.LKMM, p::equals);
+            Explorer.Result r = weak.explore();
+            if (r.violated()) {
+                Execution e = r.counterexample();
+                rows.add(new Row(p, true, e, Schedule.format(e.choices()), pairsWith(e), r.schedules(), r.millis()));
+            } else {
+                rows.add(new Row(p, false, null, null, List.of(), r.schedules(), r.millis()));
+            }
+        }
+        return new Report(s, v, baseline, rows, bound);
+    }
+
+    /**
+     * The other side of each stale read in {@code e}: the role and function whose store was
+     * missed, e.g. {@code (Invalidator) kvm_mmu_invalidate_end: mmu_invalidate_seq++}.
+     */
+    static List<String> pairsWith(Execution e) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Step s : e.steps()) {
+            if (!s.stale() || s.access() == null) {
+                continue;
+            }
+            Matcher m = STORED_AT.matcher(s.access());
+            while (m.find()) {
+                int n = Integer.parseInt(m.group(1));
+                if (n >= 1 && n <= e.steps().size()) {
+                    Step w = e.steps().get(n - 1);
+                    out.add("(" + e.roles().get(w.role()) + ") " + w.function());
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+}

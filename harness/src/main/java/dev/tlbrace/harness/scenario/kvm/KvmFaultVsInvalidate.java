@@ -1,0 +1,189 @@
+package dev.tlbrace.harness.scenario.kvm;
+
+import dev.tlbrace.harness.explore.Script;
+import dev.tlbrace.harness.scenario.Expectation;
+import dev.tlbrace.harness.scenario.Role;
+import dev.tlbrace.harness.scenario.Scenario;
+import dev.tlbrace.harness.scenario.ScenarioRun;
+import dev.tlbrace.harness.scenario.Variant;
+import dev.tlbrace.harness.scenario.Verdict;
+import dev.tlbrace.model.check.Oracles;
+import dev.tlbrace.model.check.Violation;
+import dev.tlbrace.model.kvm.ApicReload;
+import dev.tlbrace.model.kvm.Kvm;
+import dev.tlbrace.model.kvm.KvmFault;
+import dev.tlbrace.model.kvm.KvmMmuNotifier;
+import dev.tlbrace.model.mem.FrameRef;
+import dev.tlbrace.model.mem.Frames;
+import dev.tlbrace.model.mem.Pte;
+import dev.tlbrace.model.mm.MmConfig;
+import dev.tlbrace.model.mm.MmStruct;
+import dev.tlbrace.model.mm.Zap;
+import dev.tlbrace.model.sync.Memory;
+import dev.tlbrace.model.sync.Sched;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * KVM's stage-2 fault against an unmap (R1, e930bffe95e1 "KVM: Synchronize guest physical
+ * memory map to host virtual memory map"). KVM keeps no reference on the pages it maps, so a
+ * fault that installs an SPTE after invalidate_range_start zapped the range keeps a frame the
+ * mm is about to free. With {@code no-retry}:
+ * <pre>
+ * 1. (vCPU)        kvm_tdp_page_fault: GUP finds the PTE, takes a reference on P
+ * 2. (Invalidator) kvm_mmu_notifier_invalidate_range_start(): zaps the SPTEs (none yet)
+ * 3. (vCPU)        kvm_tdp_mmu_map: installs gfn -> P; kvm_release_pfn_clean(P)
+ * 4. (Invalidator) zap_pte_range clears the PTE; put_page(P): freed, reused
+ * 5. (vCPU)        guest access through the SPTE: another owner's frame       STALE_SPTE
+ * </pre>
+ * Invariants N2 (no SPTE installed in the range between start and end survives) and N3 (no
+ * SPTE maps a freed frame), checked at every guest access with {@link Oracles#stage2Use}
+ * (read, check, confirm still installed) and at quiescence.
+ *
+ * <p>{@code seq-only} checks the sequence count but not mmu_invalidate_in_progress: a fault
+ * whose snapshot is taken after step 2 still finds the old PTE and an unmoved seq. The fix,
+ * {@code seq-retry}, is today's is_page_fault_stale(). {@code lockless-retry} is PowerPC
+ * Book3S HV's form: mmu_invalidate_retry() under the page's rmap lock instead of mmu_lock,
+ * where only smp_wmb() in kvm_mmu_invalidate_end() and the smp_rmb() it pairs with keep
+ * "in_progress 0" from being seen before "seq moved".
+ */
+public final class KvmFaultVsInvalidate implements Scenario {
+    public static final String ID = "kvm-fault-vs-invalidate";
+    public static final String INVALIDATOR = "Invalidator";
+    public static final String VCPU = "vCPU";
+
+    public static final String FRESH = "FRESH";
+    public static final String RETRIED = "RETRIED";
+    public static final String STALE_SPTE = "STALE_SPTE";
+
+    static final int APIC_HVA = 0; // the VM has its APIC-access slot, unused here
+    static final int MEM_HVA = 1;
+    static final int MEM_PAGES = 1;
+    static final long GFN = 0;
+
+    private static final List<Variant> VARIANTS = List.of(
+            new Variant("no-retry", "before e930bffe95e1", Expectation.KNOWN_BUG,
+                    "the fault installs whatever GUP returned"),
+            new Variant("seq-only", "e930bffe95e1 (seq without the count)", Expectation.KNOWN_BUG,
+                    "the fault checks mmu_invalidate_seq but not mmu_invalidate_in_progress"),
+            new Variant("seq-retry", "e930bffe95e1; is_page_fault_stale()", Expectation.FIXED,
+                    "under mmu_lock: retry if an overlapping invalidation runs or any ended since the snapshot"),
+            new Variant("lockless-retry", "include/linux/kvm_host.h mmu_invalidate_retry() (Book3S HV)", Expectation.FIXED,
+                    "mmu_invalidate_retry() under a per-page rmap lock: smp_rmb() pairs with kvm_mmu_invalidate_end()'s smp_wmb()"));
+
+    @Override public String id() { return ID; }
+
+    @Override public String title() { return "KVM stage-2 fault vs. unmap: the mmu_invalidate_seq retry protocol (R1)"; }
+
+    @Override public String invariant() {
+        return "N2/N3: no SPTE installed between start and end survives; no SPTE maps a freed frame";
+    }
+
+    @Override public String badOutcome() { return STALE_SPTE; }
+
+    @Override public List<Outcome> outcomes() {
+        return List.of(new Outcome(FRESH, false, "the guest access went through an SPTE that maps the PTE's frame"),
+                new Outcome(RETRIED, false, "the fault saw the invalidation, retried, and mapped the new frame"),
+                new Outcome(STALE_SPTE, true, "an SPTE maps a frame the mm freed (use after free, N3)"));
+    }
+
+    @Override public List<Variant> variants() { return VARIANTS; }
+
+    @Override public List<String> roles() { return List.of(INVALIDATOR, VCPU); }
+
+    @Override
+    public ScenarioRun newRun(Variant variant, Memory mem) {
+        return new Run(protocol(variant(variant.id()).id()), mem);
+    }
+
+    static KvmFault.Protocol protocol(String variantId) {
+        return switch (variantId) {
+            case "no-retry" -> KvmFault.Protocol.NO_RETRY;
+            case "seq-only" -> KvmFault.Protocol.SEQ_ONLY;
+            case "seq-retry" -> KvmFault.Protocol.SEQ_RETRY;
+            case "lockless-retry" -> KvmFault.Protocol.LOCKLESS_RETRY;
+            default -> throw new IllegalArgumentException("no protocol for variant " + variantId);
+        };
+    }
+
+    /** A world on hardware memory, for jcstress. */
+    public static Run run(String variantId) {
+        return new Run(protocol(variantId), Memory.hardware());
+    }
+
+    /** e930bffe95e1's interleaving: GUP before start, the install after it, the free after that. */
+    @Override
+    public Script commitScript() {
+        return Script.of()
+                .until(VCPU, "kvm_tdp_page_fault: is_page_fault_stale")
+                .until(INVALIDATOR, "zap_pte_range: ptep_get_and_clear")
+                .until(VCPU, "guest: memory access")
+                .toEnd(INVALIDATOR)
+                .toEnd(VCPU);
+    }
+
+    /** One world: one guest page backed by an anonymous page, a VM with one vCPU. */
+    public static final class Run implements ScenarioRun {
+        public final MmStruct mm;
+        public final Kvm kvm;
+        private final Sched sched;
+        private final KvmFault.Protocol protocol;
+        private final int oldPfn;
+        private Violation inGuest; // vCPU-confined; the judge reads after the join
+        private int retries;       // vCPU-confined
+
+        Run(KvmFault.Protocol protocol, Memory mem) {
+            this.sched = mem.sched;
+            this.protocol = protocol;
+            Frames frames = new Frames(8, mem);
+            this.mm = new MmStruct(mem, MmConfig.PRE_6_6, MEM_HVA + MEM_PAGES, frames);
+            this.oldPfn = mm.populate(MEM_HVA, Pte.WRITE | Pte.ACCESSED | Pte.DIRTY);
+            this.kvm = new Kvm(mm, ApicReload.RETRY_IN_PROGRESS, 1, APIC_HVA, MEM_HVA, MEM_PAGES,
+                    protocol == KvmFault.Protocol.LOCKLESS_RETRY);
+            mm.notifiers.register(new KvmMmuNotifier(kvm));
+        }
+
+        @Override
+        public List<Role> roles() {
+            return List.of(new Role(INVALIDATOR, this::invalidator), new Role(VCPU, this::vcpu));
+        }
+
+        /** MADV_DONTNEED of the guest page's hva, then the freed frame is reused. */
+        public void invalidator() {
+            Zap.zapPageRange(mm, MEM_HVA, MEM_HVA + 1);
+            sched.point("mm: alloc_page() reuses the freed frame");
+            mm.frames.allocPage(Frames.OWNER_OTHER);
+        }
+
+        /** The guest touches its page: EPT violation, the fault path, then the access. */
+        public void vcpu() {
+            sched.point("vcpu_run: EPT violation");
+            int r = KvmFault.kvmTdpPageFault(kvm, GFN, true, protocol);
+            retries = Math.max(r, 0);
+            sched.point("guest: memory access through the SPTE");
+            inGuest = Oracles.stage2Use(kvm, (int) GFN).orElse(null);
+        }
+
+        @Override
+        public Verdict judge() {
+            Set<Violation> violations = new LinkedHashSet<>();
+            if (inGuest != null) {
+                violations.add(inGuest);
+            }
+            long spte = kvm.stage2.peek((int) GFN);
+            if (spte != FrameRef.NONE && !mm.frames.isLiveNow(spte)) {
+                violations.add(new Violation("N3", "at quiescence spte gfn 0 maps " + FrameRef.describe(spte)
+                        + ", a freed frame"));
+            }
+            Oracles.stage2Subset(kvm).ifPresent(violations::add);
+            Oracles.countersQuiescent(mm, kvm).ifPresent(violations::add);
+            String detail = "old pfn 0x" + Integer.toHexString(oldPfn) + ", spte " + FrameRef.describe(spte)
+                    + ", pte " + Pte.describe(mm.pgtable.peek(MEM_HVA)) + ", fault retries " + retries;
+            if (!violations.isEmpty()) {
+                return new Verdict(STALE_SPTE, true, List.copyOf(violations), detail);
+            }
+            return new Verdict(retries > 0 ? RETRIED : FRESH, false, List.of(), detail);
+        }
+    }
+}
