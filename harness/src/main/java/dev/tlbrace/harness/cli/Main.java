@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tlbrace", mixinStandardHelpOptions = true, version = "tlbrace 0.1.0",
         description = "Race-hunting harness for secondary-TLB coherence protocols (mmu notifiers, KVM, SMMU SVA).",
         subcommands = {ListCommand.class, TimelineCommand.class, HuntCommand.class, GateCommand.class,
-            ExploreCommand.class, ReplayCommand.class, SoakCommand.class, FencesCommand.class})
+            ExploreCommand.class, ReplayCommand.class, SoakCommand.class, FencesCommand.class, LitmusCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;
     public static final int FOUND = 1;

@@ -21,7 +21,7 @@ final class ScenarioSelection {
     @Option(names = "--all-steps", description = "also show uncontended lock/unlock steps")
     boolean allSteps;
 
-    @Option(names = "--memory-model", paramLabel = "M", defaultValue = "sc",
+    @Option(names = "--memory-model", paramLabel = "M", defaultValue = "lkmm",
             description = "sc, tso or lkmm: which stores a load may read (default ${DEFAULT-VALUE})")
     String memoryModelId;
 

@@ -89,6 +89,42 @@ public final class Explorer {
         return orderingPoints;
     }
 
+    /** Counts of one exhaustive search at the full bound ({@link #exploreAll}). */
+    public record Sweep(long schedules, long stepBoundHits, long deadlocks, long errors, long millis) {
+        public boolean exhaustive() {
+            return stepBoundHits == 0 && errors == 0;
+        }
+    }
+
+    /**
+     * Every schedule within the bound, each handed to {@code each} whatever its status; no
+     * early stop. What litmus needs to report every final state, not only the first bad one.
+     */
+    public Sweep exploreAll(java.util.function.Consumer<Execution> each) {
+        long start = System.nanoTime();
+        long schedules = 0;
+        long stepBound = 0;
+        long deadlocks = 0;
+        long errors = 0;
+        Deque<List<Integer>> stack = new ArrayDeque<>();
+        stack.push(List.of());
+        while (!stack.isEmpty()) {
+            List<Integer> prefix = stack.pop();
+            List<Decision> decisions = new ArrayList<>();
+            Execution e = runOnce(prefix, decisions);
+            schedules++;
+            switch (e.status()) {
+                case STEP_BOUND -> stepBound++;
+                case DEADLOCK -> deadlocks++;
+                case ERROR -> errors++;
+                default -> { }
+            }
+            each.accept(e);
+            pushChildren(stack, prefix.size(), decisions, e.choices(), maxPreemptions);
+        }
+        return new Sweep(schedules, stepBound, deadlocks, errors, millis(start));
+    }
+
     public Result explore() {
         long start = System.nanoTime();
         long schedules = 0;

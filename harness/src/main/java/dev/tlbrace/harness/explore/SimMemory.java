@@ -210,10 +210,21 @@ public final class SimMemory extends Memory {
 
     // ---- loads and stores ----------------------------------------------------------------
 
-    private enum Order { RELAXED, ACQUIRE, RELEASE, FULL }
+    /** The ordering of an RMW: {@code *_relaxed}, {@code *_acquire}, {@code *_release}, or fully ordered. */
+    public enum Order { RELAXED, ACQUIRE, RELEASE, FULL }
 
     private interface Update {
         long apply(long old);
+    }
+
+    /** Any RMW by its ordering (litmus tests use the whole atomic_t family); returns the old value. */
+    public long rmwOp(Cell c, String prim, Order order, java.util.function.LongUnaryOperator f) {
+        return rmw(c, prim, order, f::applyAsLong);
+    }
+
+    /** Any cmpxchg by its ordering; returns the old value. */
+    public long cmpxchgOp(Cell c, String prim, Order order, long expect, long v) {
+        return cas(c, prim, order, expect, v);
     }
 
     private long load(Cell c, String prim, boolean acquire) {
