@@ -165,6 +165,34 @@ public final class SimMemory extends Memory {
 
     @Override public long cmpxchg_acquire(Cell c, long expect, long v) { return cas(c, "cmpxchg_acquire", Order.ACQUIRE, expect, v); }
 
+    /**
+     * spin_lock's cmpxchg_acquire, and under LKMM po-unlock-lock-po: after taking a lock, this
+     * CPU's later stores carry its own earlier stores and what the unlock it read published, so
+     * a critical section's stores propagate after the previous ones to every CPU
+     * (MP+unlocklockonceonce+fencermbonceonce, ISA2+pooncelock+pooncelock+pombonce: Never).
+     */
+    @Override
+    public boolean raw_spin_trylock(Cell c) {
+        boolean took = cas(c, "spin_lock", Order.ACQUIRE, 0, 1) == 0;
+        int r = cs.currentRole();
+        if (took && r >= 0 && model == MemoryModel.LKMM && !weakenedLock(r, c)) {
+            RoleState t = role(r);
+            History h = hist(c);
+            Msg unlock = h.mo.get(h.last() - 1);
+            t.wmb = join(join(t.wmb, t.own), unlock.view());
+        }
+        return took;
+    }
+
+    @Override
+    public void raw_spin_unlock(Cell c) {
+        store(c, 0, "spin_unlock", true);
+    }
+
+    private boolean weakenedLock(int r, Cell c) {
+        return weakened != null && weakened.test(new OrderingPoint(cs.contextOf(r), "spin_lock", c.name()));
+    }
+
     @Override public void smp_rmb() { fence("smp_rmb"); }
 
     @Override public void smp_wmb() { fence("smp_wmb"); }

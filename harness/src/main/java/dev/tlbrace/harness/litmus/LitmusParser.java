@@ -323,6 +323,9 @@ public final class LitmusParser {
             expect(";");
             return inits.isEmpty() ? null : new Block(inits);
         }
+        if (t.text().equals("*")) {
+            throw new Unsupported("unsupported: plain (unmarked) access at line " + t.line());
+        }
         if (t.text().equals("if")) {
             next();
             expect("(");
@@ -378,6 +381,9 @@ public final class LitmusParser {
     private Expr unary(List<String> regs, List<String> params) {
         if (peekIs("!") || peekIs("-") || peekIs("~")) {
             return new Unary(next().text(), unary(regs, params));
+        }
+        if (peekIs("*") || peekIs("&")) {
+            throw new Unsupported("unsupported: plain (unmarked) access or address at line " + peek().line());
         }
         Tok t = next();
         if (t == null) {

@@ -124,6 +124,22 @@ public abstract class Memory {
     /** atomic_long_add_return_release() (up_read): release ordering only. */
     public abstract long atomic_add_return_release(Cell c, long delta);
 
+    // ---- locks -----------------------------------------------------------------------
+
+    /**
+     * One attempt to take a spinlock word (0 free, 1 held): {@code cmpxchg_acquire(c, 0, 1)}.
+     * A model may give it more than acquire: LKMM orders a CPU's accesses before an unlock
+     * before its accesses after a later lock, for every observer (po-unlock-lock-po).
+     */
+    public boolean raw_spin_trylock(Cell c) {
+        return cmpxchg_acquire(c, 0, 1) == 0;
+    }
+
+    /** Drop a spinlock word: {@code smp_store_release(c, 0)}. */
+    public void raw_spin_unlock(Cell c) {
+        smp_store_release(c, 0);
+    }
+
     // ---- barriers --------------------------------------------------------------------
 
     public abstract void smp_rmb();

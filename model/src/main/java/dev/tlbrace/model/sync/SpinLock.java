@@ -1,9 +1,10 @@
 package dev.tlbrace.model.sync;
 
 /**
- * spinlock_t: {@code cmpxchg_acquire} to take it, {@code smp_store_release} to drop it: acquire
- * and release, not full fences (LKMM: an unlock followed by a lock is not a full barrier to an
- * outside observer). A spin lock rather than a {@code ReentrantLock} so that a waiter passes a
+ * spinlock_t: {@code cmpxchg_acquire} to take it, {@code smp_store_release} to drop it
+ * ({@link Memory#raw_spin_trylock}, {@link Memory#raw_spin_unlock}): acquire and release, not
+ * full fences (LKMM: an unlock followed by a lock is not a full barrier to an outside observer,
+ * though it does order the CPU's stores on either side for every observer). A spin lock rather than a {@code ReentrantLock} so that a waiter passes a
  * trace point on every turn: under the explorer a blocked role is then seen as waiting instead
  * of hanging the schedule.
  */
@@ -29,14 +30,14 @@ public final class SpinLock {
 
     public void lock() {
         sched.point(lockLabel);
-        while (mem.cmpxchg_acquire(locked, 0, 1) != 0) {
+        while (!mem.raw_spin_trylock(locked)) {
             sched.spin(waitLabel);
         }
     }
 
     public void unlock() {
         sched.point(unlockLabel);
-        mem.smp_store_release(locked, 0);
+        mem.raw_spin_unlock(locked);
     }
 
     public String name() {
