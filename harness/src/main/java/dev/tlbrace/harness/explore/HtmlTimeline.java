@@ -30,6 +30,7 @@ public final class HtmlTimeline {
                 .append(".s{font-family:ui-monospace,monospace;font-size:12px;background:#ddf4ff;border:1px solid #54aeff;border-radius:4px;padding:2px 6px;white-space:pre-wrap;word-break:break-word}\n")
                 .append(".s.lock{background:#f6f8fa;border-color:#d0d7de;color:#57606a}\n")
                 .append(".s.racy{background:#fff8c5;border-color:#d4a72c;font-weight:600}\n")
+                .append(".s.stale{background:#ffebe9;border-color:#cf222e;font-weight:600}\n")
                 .append(".v{color:#57606a;font-weight:400}.sched{font-family:ui-monospace,monospace;word-break:break-all}\n")
                 .append("tr.pre td{border-top:2px dashed #d4a72c}\n")
                 .append("</style></head><body>\n");
@@ -43,7 +44,7 @@ public final class HtmlTimeline {
             h.append("<div class=\"outcome bad\">").append(esc(e.status().name())).append("</div>\n");
         }
         h.append("<div class=\"meta\">schedule <span class=\"sched\">").append(esc(schedule))
-                .append("</span> &middot; dashed line: a preemption; yellow: the steps on either side of it</div>\n");
+                .append("</span> &middot; dashed line: a preemption; yellow: the steps on either side of it; red: a load that read a stale store</div>\n");
         h.append("<table><thead><tr><th class=\"n\">#</th>");
         for (String r : roles) {
             h.append("<th>").append(esc(r)).append("</th>");
@@ -56,7 +57,7 @@ public final class HtmlTimeline {
             for (int r = 0; r < roles.size(); r++) {
                 h.append("<td>");
                 if (r == s.role()) {
-                    String cls = racy ? "s racy" : Timeline.isLockStep(s) ? "s lock" : "s";
+                    String cls = s.stale() ? "s stale" : racy ? "s racy" : Timeline.isLockStep(s) ? "s lock" : "s";
                     h.append("<div class=\"").append(cls).append("\">").append(esc(Timeline.text(s)));
                     for (Step.Observation o : s.observations()) {
                         h.append(" <span class=\"v\">").append(esc(o.what() + " " + Timeline.format(o.what(), o.value())))

@@ -65,11 +65,11 @@ public final class KvmFaultVsInvalidate implements Scenario {
     private static final List<Variant> VARIANTS = List.of(
             new Variant("no-retry", "before e930bffe95e1", Expectation.KNOWN_BUG,
                     "the fault installs whatever GUP returned"),
-            new Variant("seq-only", "e930bffe95e1 (seq without the count)", Expectation.KNOWN_BUG,
+            new Variant("seq-only", "e930bffe95e1 (seq only)", Expectation.KNOWN_BUG,
                     "the fault checks mmu_invalidate_seq but not mmu_invalidate_in_progress"),
-            new Variant("seq-retry", "e930bffe95e1; is_page_fault_stale()", Expectation.FIXED,
+            new Variant("seq-retry", "e930bffe95e1", Expectation.FIXED,
                     "under mmu_lock: retry if an overlapping invalidation runs or any ended since the snapshot"),
-            new Variant("lockless-retry", "include/linux/kvm_host.h mmu_invalidate_retry() (Book3S HV)", Expectation.FIXED,
+            new Variant("lockless-retry", "kvm_host.h (Book3S HV)", Expectation.FIXED,
                     "mmu_invalidate_retry() under a per-page rmap lock: smp_rmb() pairs with kvm_mmu_invalidate_end()'s smp_wmb()"));
 
     @Override public String id() { return ID; }
