@@ -56,6 +56,7 @@ public final class ControlledScheduler implements Sched {
     private boolean[] othersMoved = new boolean[0];
     private String[] lastSpin = new String[0];
     private String[] context = new String[0];
+    private String[] lockLabelNext = new String[0];
     private List<List<String>> passed = new ArrayList<>();
     private boolean accessPoints;
     private java.util.function.IntConsumer spinHook;
@@ -100,7 +101,12 @@ public final class ControlledScheduler implements Sched {
         }
         lock.lock();
         try {
-            context[idx] = label;
+            if (Timeline.isLockLabel(label)) {
+                lockLabelNext[idx] = label; // names the lock's own access only, then the function resumes
+            } else {
+                context[idx] = label;
+                lockLabelNext[idx] = null;
+            }
             passed.get(idx).add(label);
         } finally {
             lock.unlock();
@@ -132,7 +138,8 @@ public final class ControlledScheduler implements Sched {
         String ctx;
         lock.lock();
         try {
-            ctx = context[idx];
+            ctx = lockLabelNext[idx] != null ? lockLabelNext[idx] : context[idx];
+            lockLabelNext[idx] = null;
         } finally {
             lock.unlock();
         }
@@ -261,6 +268,7 @@ public final class ControlledScheduler implements Sched {
         othersMoved = new boolean[n];
         lastSpin = new String[n];
         context = new String[n];
+        lockLabelNext = new String[n];
         passed = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             passed.add(new ArrayList<>());

@@ -28,13 +28,17 @@ public final class Timeline {
         return function + s.access();
     }
 
+    /** A lock's or rwsem's own trace point ({@code spin_lock(ptl)}, {@code up_read(mmap_lock)}). */
+    public static boolean isLockLabel(String l) {
+        return l.startsWith("spin_lock(") || l.startsWith("spin_unlock(")
+                || l.startsWith("down_read(") || l.startsWith("up_read(")
+                || l.startsWith("down_write(") || l.startsWith("up_write(");
+    }
+
     /** Whether a step is lock bookkeeping a reader can skip. */
     public static boolean isLockStep(Step s) {
         String l = s.label();
-        boolean lockish = l.startsWith("spin_lock(") || l.startsWith("spin_unlock(")
-                || l.startsWith("down_read(") || l.startsWith("up_read(")
-                || l.startsWith("down_write(") || l.startsWith("up_write(");
-        return lockish && !l.contains("contended") && !l.contains("holds") && !l.contains("held");
+        return isLockLabel(l) && !l.contains("contended") && !l.contains("holds") && !l.contains("held");
     }
 
     private static String text(String label, List<Step.Observation> observations) {

@@ -191,6 +191,8 @@ public final class Kvm {
     }
 
     void mnActiveInvalidateCountAdd(long delta) {
+        sched.point(delta > 0 ? "kvm_mmu_notifier_invalidate_range_start: mn_active_invalidate_count++"
+                : "kvm_mmu_notifier_invalidate_range_end: mn_active_invalidate_count--");
         mem.atomic_add_return(mnActiveInvalidateCount, delta);
     }
 

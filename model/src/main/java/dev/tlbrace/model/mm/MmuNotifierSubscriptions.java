@@ -86,6 +86,7 @@ public final class MmuNotifierSubscriptions {
             }
             sub.invalidateRangeEnd(range);
         }
+        sched.point("mmu_notifier_invalidate_range_end: done");
         mem.atomic_add(ends, 1);
     }
 

@@ -19,9 +19,11 @@ public final class RwSem {
     }
 
     public void downRead() {
-        sched.point("down_read(" + name + ")");
+        String label = "down_read(" + name + ")";
         for (;;) {
+            sched.point(label);
             long c = mem.READ_ONCE(count);
+            sched.point(label); // a lock label names one access: name the cmpxchg too
             if (c != WRITER && mem.cmpxchg_acquire(count, c, c + 1) == c) {
                 return;
             }
