@@ -102,63 +102,59 @@ public final class Explorer {
      */
     public Sweep exploreAll(java.util.function.Consumer<Execution> each) {
         long start = System.nanoTime();
-        long schedules = 0;
-        long stepBound = 0;
-        long deadlocks = 0;
-        long errors = 0;
+        Counts c = new Counts();
+        search(maxPreemptions, c, (e, d) -> each.accept(e));
+        return new Sweep(c.schedules, c.stepBound, c.deadlocks, c.errors, millis(start));
+    }
+
+    public Result explore() {
+        long start = System.nanoTime();
+        Counts c = new Counts();
+        for (int bound = 0; bound <= maxPreemptions; bound++) {
+            Execution[] best = new Execution[1];
+            List<List<Decision>> bestDecisions = new ArrayList<>(List.of(List.of()));
+            search(bound, c, (e, decisions) -> {
+                boolean bad = e.bad() || e.status() == Execution.Status.DEADLOCK;
+                if (bad && (best[0] == null || e.steps().size() < best[0].steps().size())) {
+                    best[0] = e;
+                    bestDecisions.set(0, decisions);
+                }
+            });
+            if (best[0] != null) {
+                return new Result(best[0], bestDecisions.get(0), bound, bound, c.schedules, c.stepBound, c.deadlocks,
+                        c.errors, millis(start));
+            }
+        }
+        return new Result(null, List.of(), -1, maxPreemptions, c.schedules, c.stepBound, c.deadlocks, c.errors,
+                millis(start));
+    }
+
+    /** Schedules run and how they ended. */
+    private static final class Counts {
+        long schedules;
+        long stepBound;
+        long deadlocks;
+        long errors;
+    }
+
+    /** Depth-first over every schedule of cost at most {@code bound}, each handed to {@code each}. */
+    private void search(int bound, Counts c, java.util.function.BiConsumer<Execution, List<Decision>> each) {
         Deque<List<Integer>> stack = new ArrayDeque<>();
         stack.push(List.of());
         while (!stack.isEmpty()) {
             List<Integer> prefix = stack.pop();
             List<Decision> decisions = new ArrayList<>();
             Execution e = runOnce(prefix, decisions);
-            schedules++;
+            c.schedules++;
             switch (e.status()) {
-                case STEP_BOUND -> stepBound++;
-                case DEADLOCK -> deadlocks++;
-                case ERROR -> errors++;
+                case STEP_BOUND -> c.stepBound++;
+                case DEADLOCK -> c.deadlocks++;
+                case ERROR -> c.errors++;
                 default -> { }
             }
-            each.accept(e);
-            pushChildren(stack, prefix.size(), decisions, e.choices(), maxPreemptions);
+            each.accept(e, decisions);
+            pushChildren(stack, prefix.size(), decisions, e.choices(), bound);
         }
-        return new Sweep(schedules, stepBound, deadlocks, errors, millis(start));
-    }
-
-    public Result explore() {
-        long start = System.nanoTime();
-        long schedules = 0;
-        long stepBound = 0;
-        long deadlocks = 0;
-        long errors = 0;
-        for (int bound = 0; bound <= maxPreemptions; bound++) {
-            Execution best = null;
-            List<Decision> bestDecisions = List.of();
-            Deque<List<Integer>> stack = new ArrayDeque<>();
-            stack.push(List.of());
-            while (!stack.isEmpty()) {
-                List<Integer> prefix = stack.pop();
-                List<Decision> decisions = new ArrayList<>();
-                Execution e = runOnce(prefix, decisions);
-                schedules++;
-                switch (e.status()) {
-                    case STEP_BOUND -> stepBound++;
-                    case DEADLOCK -> deadlocks++;
-                    case ERROR -> errors++;
-                    default -> { }
-                }
-                boolean bad = e.bad() || e.status() == Execution.Status.DEADLOCK;
-                if (bad && (best == null || e.steps().size() < best.steps().size())) {
-                    best = e;
-                    bestDecisions = decisions;
-                }
-                pushChildren(stack, prefix.size(), decisions, e.choices(), bound);
-            }
-            if (best != null) {
-                return new Result(best, bestDecisions, bound, bound, schedules, stepBound, deadlocks, errors, millis(start));
-            }
-        }
-        return new Result(null, List.of(), -1, maxPreemptions, schedules, stepBound, deadlocks, errors, millis(start));
     }
 
     /**
