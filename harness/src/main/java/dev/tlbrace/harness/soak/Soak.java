@@ -104,6 +104,11 @@ public final class Soak {
         return new Result(v, millis, ops, interrupted);
     }
 
+    /** Whether {@code scenarioId} has a soak world (the others are reported, not soaked). */
+    public static boolean hasWorld(String scenarioId) {
+        return scenarioId.equals(ApicAccessReload.ID) || scenarioId.equals(SmmuStaleReadOnly.ID);
+    }
+
     private SoakWorld world(Target t, Options o, TracingSched sched) {
         String id = t.scenario().id();
         if (id.equals(ApicAccessReload.ID)) {

@@ -104,4 +104,14 @@ class CliTest {
         assertThat(r.out()).contains("VIOLATION", "LIVELOCK", "last events, every role, in time order",
                 "SMMU walker0", "IOPF handler", "CPU");
     }
+
+    @Test
+    void soakWithNoScenarioSoaksEveryRaceWithAWorldAndNamesTheOthers() {
+        Result r = run("soak", "--duration", "1s", "--pages", "16");
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("not soaked: kvm-fault-vs-invalidate", "apic-access-reload/retry-in-progress");
+        Result one = run("soak", "--scenario", "kvm-fault-vs-invalidate", "--duration", "1s");
+        assertThat(one.code()).isEqualTo(2);
+        assertThat(one.err()).contains("no soak world for kvm-fault-vs-invalidate");
+    }
 }

@@ -12,6 +12,8 @@ public final class Pte {
     public static final long WRITE = 1L << 1;   // pte_write()
     public static final long ACCESSED = 1L << 2; // pte_young()
     public static final long DIRTY = 1L << 3;   // pte_dirty()
+    /** A migration entry (is_migration_entry()): not present; faults wait for the migration. */
+    public static final long MIGRATION = 1L << 4;
     private static final int PFN_SHIFT = 12;
     private static final long FLAGS = (1L << PFN_SHIFT) - 1;
 
@@ -29,6 +31,11 @@ public final class Pte {
     public static boolean young(long pte) { return (pte & ACCESSED) != 0; }
     public static boolean dirty(long pte) { return (pte & DIRTY) != 0; }
 
+    /** make_migration_entry() + swp_entry_to_pte(): what try_to_migrate_one() leaves behind. */
+    public static long migrationEntry(long pfn) { return make(pfn, MIGRATION); }
+
+    public static boolean isMigrationEntry(long pte) { return !present(pte) && (pte & MIGRATION) != 0; }
+
     /** pte_mkwrite(pte_mkdirty(pte_mkyoung(pte))): what a write fault installs. */
     public static long mkWriteDirtyYoung(long pte) { return pte | WRITE | DIRTY | ACCESSED; }
 
@@ -37,6 +44,9 @@ public final class Pte {
 
     /** {@code pfn 0x1000 RW D} style, for timelines. */
     public static String describe(long pte) {
+        if (isMigrationEntry(pte)) {
+            return "migration entry pfn 0x" + Long.toHexString(pfn(pte));
+        }
         if (!present(pte)) {
             return "none";
         }

@@ -36,6 +36,11 @@ public final class Fault {
         mm.sched.point("handle_mm_fault");
         mm.ptl.lock();
         long pte = mm.pgtable.ptepGet(va);
+        if (Pte.isMigrationEntry(pte)) {
+            mm.ptl.unlock();
+            migrationEntryWait(mm, va);
+            return handleMmFault(mm, va, write); // the fault is retried on the migrated page
+        }
         if (!Pte.present(pte)) {
             Result r = doAnonymousPage(mm, va, write);
             mm.ptl.unlock();
@@ -48,6 +53,14 @@ public final class Fault {
         mm.sched.point("handle_pte_fault: spurious fault, no change");
         mm.ptl.unlock();
         return Result.NO_CHANGE;
+    }
+
+    /** migration_entry_wait(): sleep until remove_migration_pte() replaced the entry. */
+    private static void migrationEntryWait(MmStruct mm, int va) {
+        mm.sched.point("migration_entry_wait");
+        while (Pte.isMigrationEntry(mm.pgtable.ptepGet(va))) {
+            mm.sched.spin("migration_entry_wait: migration in progress");
+        }
     }
 
     private static Result doAnonymousPage(MmStruct mm, int va, boolean write) {
@@ -125,12 +138,14 @@ public final class Fault {
 
     /**
      * get_user_pages() for one page: follow_page_pte() under the PTL takes a reference, else
-     * fault it in and try again. Returns the pfn with a reference the caller must put, or -1.
+     * fault it in and try again, as often as it takes (__get_user_pages() does not give up on a
+     * racing invalidation). Returns the pfn with a reference the caller must put, or -1 if no
+     * frame could be allocated.
      */
     public static int getUserPage(MmStruct mm, int va, boolean write) {
         mm.mmapLock.downRead();
         try {
-            for (int tries = 0; tries < 3; tries++) {
+            for (;;) {
                 mm.sched.point("follow_page_pte");
                 mm.ptl.lock();
                 long pte = mm.pgtable.ptepGet(va);
@@ -145,7 +160,6 @@ public final class Fault {
                     return -1;
                 }
             }
-            return -1; // raced with invalidations three times: -EAGAIN, the caller retries
         } finally {
             mm.mmapLock.upRead();
         }
