@@ -90,7 +90,24 @@ public final class BenchMain {
         System.out.println("bench: profile " + profile.name().toLowerCase(java.util.Locale.ROOT) + " (" + profile.describe()
                 + ") on " + Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("java.vm.name")
                 + " " + System.getProperty("java.version"));
-        Collection<RunResult> results = new Runner(opts.build()).run();
+        Collection<RunResult> results;
+        if (profile == Profile.SMOKE) {
+            // CI: JMH's ~2,700 lines go to a file; only a failure prints them
+            Path log = out.resolve("jmh.log");
+            try (java.io.PrintStream ps = new java.io.PrintStream(Files.newOutputStream(log), true, "UTF-8")) {
+                results = new Runner(opts.build(), org.openjdk.jmh.runner.format.OutputFormatFactory.createFormatInstance(ps,
+                        org.openjdk.jmh.runner.options.VerboseMode.NORMAL)).run();
+            } catch (org.openjdk.jmh.runner.RunnerException | RuntimeException e) {
+                List<String> lines = Files.readAllLines(log);
+                lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(System.err::println);
+                System.err.println("bench: smoke failed: " + e.getMessage() + " (whole log: " + log + ")");
+                System.exit(1);
+                return;
+            }
+            System.out.println("bench: smoke: " + results.size() + " benchmark runs completed (JMH log: " + log + ")");
+        } else {
+            results = new Runner(opts.build()).run();
+        }
         if (results.isEmpty()) {
             System.err.println("bench: no benchmark ran");
             System.exit(1);
