@@ -43,8 +43,8 @@ final class LitmusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the results as JSON instead")
     boolean json;
 
-    @Option(names = "--witness", description = "print a witnessing execution for each Sometimes (default: on a disagreement only)")
-    boolean witness;
+    @Option(names = "--no-witness", description = "print the witnessing execution of a Sometimes only on a disagreement")
+    boolean noWitness;
 
     @Override
     public Integer call() throws IOException {
@@ -96,7 +96,7 @@ final class LitmusCommand implements Callable<Integer> {
             out.printf("%-48s observed %-9s (%d executions, %d final states)  expected %-9s  %s  %d ms%n", t.name(),
                     o.observed(), o.executions(), o.finalStates().size(), t.expected() == null ? "-" : t.expected(),
                     o.departure() == null ? o.verdict() : o.verdict() + " (" + o.departure() + ")", o.millis());
-            if (o.witness() != null && (witness || o.verdict().equals("DISAGREE"))) {
+            if (o.witness() != null && (!noWitness || o.verdict().equals("DISAGREE"))) {
                 out.print(Timeline.render(o.witness(), true));
                 out.println("  final: " + o.witness().verdict().detail());
                 out.println();
