@@ -195,13 +195,30 @@ public final class ControlledScheduler implements Sched {
      * reads (0 the latest). Called by the running role; the chooser decides.
      */
     int chooseRead(int options) {
+        return decideInStep(options, false);
+    }
+
+    /** A hardware timing choice inside the current step; free against the bound. */
+    @Override
+    public int choose(String what, int options) {
+        if (me.get() == null) {
+            return 0; // setup and judge: the hardware has caught up
+        }
+        int pick = decideInStep(options, true);
+        if (pick != 0) {
+            noteAccess("(" + what + ": option " + pick + ")", false);
+        }
+        return pick;
+    }
+
+    private int decideInStep(int options, boolean free) {
         if (options <= 1) {
             return 0;
         }
         lock.lock();
         try {
             int pick = chooser.choose(new Decision(steps.size(), List.of(), Arrays.asList(pending.clone()), -1,
-                    options, List.of()));
+                    options, List.of(), free));
             if (pick < 0 || pick >= options) {
                 throw new IllegalStateException("chooser picked read option " + pick + " of " + options);
             }
@@ -389,7 +406,7 @@ public final class ControlledScheduler implements Sched {
             passedNow.add(List.copyOf(p));
         }
         Decision decision = new Decision(steps.size(), List.copyOf(enabled),
-                Arrays.asList(pending.clone()), last, 0, passedNow);
+                Arrays.asList(pending.clone()), last, 0, passedNow, false);
         int pick;
         try {
             pick = chooser.choose(decision);

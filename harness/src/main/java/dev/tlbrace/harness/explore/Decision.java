@@ -14,13 +14,14 @@ import java.util.List;
  * @param options  0 at a scheduling point; the number of stores the load may read otherwise
  * @param passed   per role, the trace-point labels it passed since its last step (the
  *                 function it is in): what a {@link Script} matches besides the pending label
+ * @param free     a hardware timing choice ({@code Sched.choose}): every option costs nothing
  */
 public record Decision(int step, List<Integer> enabled, List<String> pending, int last, int options,
-                       List<List<String>> passed) {
+                       List<List<String>> passed, boolean free) {
 
     /** A scheduling point. */
     public Decision(int step, List<Integer> enabled, List<String> pending, int last) {
-        this(step, enabled, pending, last, 0, List.of());
+        this(step, enabled, pending, last, 0, List.of(), false);
     }
 
     public boolean isRead() {
@@ -50,6 +51,9 @@ public record Decision(int step, List<Integer> enabled, List<String> pending, in
 
     /** What this decision costs against the explorer's bound when {@code choice} is taken. */
     public int cost(int choice) {
-        return isRead() ? (choice != 0 ? 1 : 0) : (isPreemption(choice) ? 1 : 0);
+        if (isRead()) {
+            return free || choice == 0 ? 0 : 1;
+        }
+        return isPreemption(choice) ? 1 : 0;
     }
 }

@@ -16,9 +16,12 @@ import dev.tlbrace.model.sync.SpinLock;
  *
  * <p>Hardware rules as modelled: a lookup that hits a read-only entry for a write raises a
  * permission fault without walking, and faults do not evict. An invalidation is a command
- * (CMD_TLBI_NH_VA / _ASID) followed by CMD_SYNC; a walk that began before a TLBI does not
- * install its (possibly stale) result after it, and CMD_SYNC completes only once walks begun
- * before it have retired. With BTM the SMMU also obeys the CPU's broadcast TLBIs.
+ * (CMD_TLBI_NH_VA / _ASID) queued for the SMMU; it takes effect at some point before the next
+ * CMD_SYNC completes, not when it is issued: until then a lookup may still hit the entry (the
+ * explorer chooses, {@link Sched#choose}; real threads see it take effect at the next lookup).
+ * A walk that began before a TLBI does not install its (possibly stale) result after it, and
+ * CMD_SYNC completes only once the TLBIs before it have taken effect and walks begun before it
+ * have retired. With BTM the SMMU also obeys the CPU's broadcast TLBIs.
  * The ATS device cache (ATC) is not modelled: every variant here sends ATC_INV where it
  * sends TLBI, so it adds no distinct interleaving.
  */
@@ -36,6 +39,7 @@ public final class ArmSmmuV3 implements TlbFlush.BroadcastParticipant {
     private final SpinLock tlbLock; // the TLB's own serialisation of fill vs. invalidate
     private final Cell tlbiEpoch;   // TLBIs processed so far
     private final Cell walkTicket;  // walks started so far
+    private final Cell[] queued;    // per VA: a TLBI issued that has not taken effect yet
 
     public ArmSmmuV3(Memory mem, PageTable pgtable, Frames frames, int walkers, boolean btm) {
         this.mem = mem;
@@ -51,6 +55,7 @@ public final class ArmSmmuV3 implements TlbFlush.BroadcastParticipant {
         this.tlbLock = new SpinLock("smmu iotlb", mem);
         this.tlbiEpoch = mem.cell("smmu tlbi epoch", 0);
         this.walkTicket = mem.cell("smmu walk ticket", 0);
+        this.queued = mem.cells("smmu cmdq TLBI", pgtable.size(), 0);
     }
 
     /**
@@ -59,6 +64,10 @@ public final class ArmSmmuV3 implements TlbFlush.BroadcastParticipant {
      */
     public Translation translate(int walker, int va, boolean write) {
         sched.point("smmu: IOTLB lookup");
+        if (mem.READ_ONCE(queued[va]) != 0
+                && sched.choose("CMD_TLBI_NH_VA queued, not yet taken effect", 2) == 0) {
+            takeEffect(va);
+        }
         long e = mem.smp_load_acquire(entries[va]);
         if (IotlbEntry.valid(e)) {
             sched.observe("iotlb hit", e);
@@ -89,15 +98,29 @@ public final class ArmSmmuV3 implements TlbFlush.BroadcastParticipant {
         return write && !Pte.write(pte) ? Translation.PERMISSION_FAULT : Translation.OK;
     }
 
-    /** CMD_TLBI_NH_VA for [start, end), as the command queue consumes it. */
+    /**
+     * CMD_TLBI_NH_VA for [start, end): queued. Walks in flight will not install what they read;
+     * the entries go when the command takes effect, at the latest at the next CMD_SYNC.
+     */
     public void cmdTlbiNhVa(int start, int end) {
         sched.point("CMD_TLBI_NH_VA");
         tlbLock.lock();
-        mem.atomic_add_return(tlbiEpoch, 1); // walks in flight will not install what they read
+        mem.atomic_add_return(tlbiEpoch, 1);
         for (int va = start; va < end && va < entries.length; va++) {
-            mem.smp_store_release(entries[va], IotlbEntry.INVALID);
+            mem.WRITE_ONCE(queued[va], 1);
         }
         mem.atomic_add(tlbis, 1);
+        tlbLock.unlock();
+    }
+
+    /** The queued TLBI for {@code va} takes effect: the entry is gone. */
+    private void takeEffect(int va) {
+        sched.point("smmu: CMD_TLBI_NH_VA takes effect");
+        tlbLock.lock();
+        if (mem.READ_ONCE(queued[va]) != 0) {
+            mem.smp_store_release(entries[va], IotlbEntry.INVALID);
+            mem.WRITE_ONCE(queued[va], 0);
+        }
         tlbLock.unlock();
     }
 
@@ -106,9 +129,17 @@ public final class ArmSmmuV3 implements TlbFlush.BroadcastParticipant {
         cmdTlbiNhVa(0, entries.length);
     }
 
-    /** CMD_SYNC: completes once every walk that began before it has retired. */
+    /**
+     * CMD_SYNC: completes once every command before it has taken effect and every walk that
+     * began before it has retired.
+     */
     public void cmdSync() {
         sched.point("CMD_SYNC");
+        for (int va = 0; va < queued.length; va++) {
+            if (mem.READ_ONCE(queued[va]) != 0) {
+                takeEffect(va);
+            }
+        }
         mem.smp_mb();
         long upTo = mem.READ_ONCE(walkTicket);
         for (int w = 0; w < inFlight.length; w++) {

@@ -20,6 +20,15 @@ public interface Sched {
     /** Attaches a value the current step read or wrote (a pfn, a seq) to the timeline. */
     void observe(String what, long value);
 
+    /**
+     * A choice the hardware makes on its own timing, out of {@code options}; 0 is what a
+     * free-running machine does first (a queued SMMU command has taken effect). The explorer
+     * permutes it at no cost against its bound; real threads always get 0.
+     */
+    default int choose(String what, int options) {
+        return 0;
+    }
+
     /** The scheduler of real, free-running threads: does nothing but hint spin loops. */
     Sched NOOP = new Sched() {
         @Override public void point(String label) { }
