@@ -21,7 +21,11 @@ import dev.tlbrace.model.sync.SpinLock;
  * explorer chooses, {@link Sched#choose}; real threads see it take effect at the next lookup).
  * A walk that began before a TLBI does not install its (possibly stale) result after it, and
  * CMD_SYNC completes only once the TLBIs before it have taken effect and walks begun before it
- * have retired. With BTM the SMMU also obeys the CPU's broadcast TLBIs.
+ * have retired. With BTM the SMMU also obeys the CPU's broadcast TLBIs. Sources: the SMMUv3
+ * architecture's command queue (ARM IHI 0070, chapter 4: TLBI commands and CMD_SYNC) and the
+ * kernel's own statement of the contract, io-pgtable's {@code tlb_sync} ("Ensure any queued TLB
+ * invalidation has taken effect"), which arm-smmu-v3 implements with CMD_SYNC. The rule about
+ * walks begun before a TLBI is the model's and is not checked against the specification text.
  * The ATS device cache (ATC) is not modelled: every variant here sends ATC_INV where it
  * sends TLBI, so it adds no distinct interleaving.
  */
