@@ -28,7 +28,7 @@ final class ListCommand implements Callable<Integer> {
         }
         out.println();
         for (Scenario s : Scenarios.all()) {
-            out.printf("%s: %s%n  bad outcome %s; %s%n", s.id(), s.title(), s.badOutcome(), s.invariant());
+            out.printf("%s: %s%n  bad outcome %s; %s%n", s.id(), s.title(), String.join(" or ", s.badOutcomes()), s.invariant());
             for (Variant v : s.variants()) {
                 out.printf("  %-28s %s%n", v.id(), v.summary());
             }

@@ -88,12 +88,13 @@ public final class Grader {
                     "verdicts the judge does not list: " + unlisted.stream()
                             .map(k -> k + " x" + o.count(k)).collect(Collectors.joining(", ")));
         }
-        long bad = o.count(s.badOutcome());
+        long bad = s.badOutcomes().stream().mapToLong(o::count).sum();
+        String badNames = String.join("/", s.badOutcomes());
         String counts = o.counts().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                 .collect(Collectors.joining(", "));
         if (t.variant().expectation() == Expectation.FIXED) {
             return bad > 0
-                    ? new Row(t, Grade.FAIL_FORBIDDEN, total, bad, s.badOutcome() + " seen " + bad + " times: " + counts)
+                    ? new Row(t, Grade.FAIL_FORBIDDEN, total, bad, badNames + " seen " + bad + " times: " + counts)
                     : new Row(t, Grade.PASS, total, 0, counts);
         }
         if (bad == 0 && tso && t.variant().showsUnder() == dev.tlbrace.harness.explore.MemoryModel.LKMM) {
@@ -101,7 +102,7 @@ public final class Grader {
                     + "so " + total + " clean samples prove nothing (the explorer finds it: --memory-model lkmm)");
         }
         return bad > 0
-                ? new Row(t, Grade.DETECTED, total, bad, s.badOutcome() + " " + bad + " in " + total + " samples")
+                ? new Row(t, Grade.DETECTED, total, bad, badNames + " " + bad + " in " + total + " samples")
                 : new Row(t, Grade.FAIL_UNDETECTED, total, 0, "known bug not seen in " + total + " samples: " + counts);
     }
 }

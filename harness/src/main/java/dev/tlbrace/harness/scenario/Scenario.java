@@ -17,8 +17,16 @@ public interface Scenario {
     /** The invariant the bad outcome breaks, with its KERNEL.md name. */
     String invariant();
 
-    /** The outcome id that means the race happened. */
+    /** The outcome id that means the race happened (the main one, if several are bad). */
     String badOutcome();
+
+    /** Every outcome id that breaks the invariant: {@link #badOutcome} and any other bad one. */
+    default java.util.Set<String> badOutcomes() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        out.add(badOutcome());
+        outcomes().stream().filter(Outcome::bad).map(Outcome::id).forEach(out::add);
+        return out;
+    }
 
     /** Every outcome id the judge can return, with a plain-words description. */
     List<Outcome> outcomes();

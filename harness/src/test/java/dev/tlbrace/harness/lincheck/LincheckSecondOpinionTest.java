@@ -113,7 +113,7 @@ class LincheckSecondOpinionTest {
         long start = System.nanoTime();
         if (current.expectation() == Expectation.KNOWN_BUG) {
             Throwable t = assertThrows(Throwable.class, () -> options.check(test));
-            assertThat(t.getMessage()).contains(s.badOutcome());
+            assertThat(s.badOutcomes()).anyMatch(b -> t.getMessage().contains(b));
         } else {
             options.check(test);
         }

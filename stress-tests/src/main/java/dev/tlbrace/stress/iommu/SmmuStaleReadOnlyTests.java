@@ -36,6 +36,8 @@ public final class SmmuStaleReadOnlyTests {
             desc = "no-change faults while the upgrade was not yet seen by the SMMU, then success")
     @Outcome(id = SmmuStaleReadOnly.STALE, expect = FORBIDDEN,
             desc = "the fix must leave no read-only IOTLB entry over a writable PTE")
+    @Outcome(id = SmmuStaleReadOnly.LIVELOCK, expect = FORBIDDEN,
+            desc = "the fix must not leave the device faulting on its stale entry (B2)")
     @Outcome(expect = FORBIDDEN, desc = "a verdict the judge does not list: harness bug")
     public static final class FixedOutcomes { }
 
@@ -52,6 +54,8 @@ public final class SmmuStaleReadOnlyTests {
     @JCStressMeta(Outcomes.class)
     @Outcome(id = SmmuStaleReadOnly.STALE, expect = ACCEPTABLE_INTERESTING,
             desc = "known bug (arm64 before v6.6): RO IOTLB entry over a RW PTE, the device faults forever")
+    @Outcome(id = SmmuStaleReadOnly.LIVELOCK, expect = ACCEPTABLE_INTERESTING,
+            desc = "known bug (arm64 before v6.6): every retry faults on the stale entry (B2 exceeded)")
     @State
     public static class NoUpgradeNotify extends Base {
         public NoUpgradeNotify() { super(PermissionUpgrade.NO_UPGRADE_NOTIFY); }

@@ -72,7 +72,9 @@ public final class SmmuStaleReadOnly implements Scenario {
     private static final List<Outcome> OUTCOMES = List.of(
             new Outcome(FRESH, false, "the device write completed with no fault the page response could not fix"),
             new Outcome(RETRIED_BOUNDED, false, "the device saw no-change faults, then completed"),
-            new Outcome(STALE, true, "a read-only IOTLB entry sits over a writable PTE: the device faults forever (B3)"));
+            new Outcome(STALE, true, "a read-only IOTLB entry sits over a writable PTE: the device faults forever (B3)"),
+            new Outcome(LIVELOCK, true, "the device's retries exceeded B2's bound: each success reply left the stale "
+                    + "read-only entry in place with no upgrade in flight (B2)"));
 
     private static Variant variant(PermissionUpgrade p, Expectation e, String summary) {
         return new Variant(p.id(), p.commit(), e, summary);
@@ -83,7 +85,7 @@ public final class SmmuStaleReadOnly implements Scenario {
     @Override public String title() { return "stale read-only SMMU IOTLB entry after a PTE permission upgrade"; }
 
     @Override public String invariant() {
-        return "B3: at quiescence no read-only IOTLB entry over a writable PTE (B2: no-change faults bounded)";
+        return "B2: the device's no-change faults stay bounded; B3: at quiescence no read-only IOTLB entry over a writable PTE";
     }
 
     @Override public String badOutcome() { return STALE; }
@@ -120,6 +122,7 @@ public final class SmmuStaleReadOnly implements Scenario {
         private final Sched sched;
         // written by the SMMU role only; the judge reads after the join
         private int noChangeFaults;
+        private int unexplainedFaults; // B2: no-change replies that left the stale entry, no upgrade in flight
         private boolean completed;
 
         Run(PermissionUpgrade p, Memory mem) {
@@ -156,6 +159,14 @@ public final class SmmuStaleReadOnly implements Scenario {
             }
             if (iopf.handle(VA, true) == Fault.Result.NO_CHANGE) {
                 noChangeFaults++;
+                // B2 counts only what no fix's window explains: after the reply the read-only
+                // entry is still there over a writable PTE and no upgrade notification is in flight
+                long e = smmu.entry(VA);
+                long pte = mm.pgtable.ptepGet(VA);
+                if (IotlbEntry.valid(e) && !IotlbEntry.write(e) && Pte.present(pte) && Pte.write(pte)
+                        && mm.upgradesInFlight() == 0) {
+                    unexplainedFaults++;
+                }
             }
             return true;
         }
@@ -177,7 +188,13 @@ public final class SmmuStaleReadOnly implements Scenario {
             }
             String detail = "iotlb " + IotlbEntry.describe(smmu.entry(VA)) + ", pte "
                     + Pte.describe(mm.pgtable.ptepGet(VA)) + ", no-change faults " + noChangeFaults
+                    + " (" + unexplainedFaults + " unexplained)"
                     + ", completed " + completed;
+            if (unexplainedFaults > NO_CHANGE_BOUND) {
+                violations.add(0, new Violation("B2", unexplainedFaults + " no-change faults on va " + VA
+                        + " left the read-only entry in place (bound " + NO_CHANGE_BOUND + "): the device faults forever"));
+                return new Verdict(LIVELOCK, true, violations, detail);
+            }
             if (!violations.isEmpty() || !retriedOk) {
                 boolean b3 = violations.stream().anyMatch(x -> x.invariant().equals("B3"));
                 Oracles.faultLoopBounded(noChangeFaults, NO_CHANGE_BOUND, VA).ifPresent(violations::add);
