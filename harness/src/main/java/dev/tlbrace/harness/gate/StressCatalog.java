@@ -10,6 +10,7 @@ import dev.tlbrace.harness.scenario.canary.PublishCanary;
 import dev.tlbrace.harness.scenario.canary.SeqcountCanary;
 import dev.tlbrace.harness.scenario.iommu.SmmuStaleReadOnly;
 import dev.tlbrace.harness.scenario.kvm.ApicAccessReload;
+import dev.tlbrace.harness.scenario.kvm.GpcRefreshVsInvalidate;
 import dev.tlbrace.harness.scenario.kvm.KvmFaultVsInvalidate;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,8 @@ public final class StressCatalog {
             SeqcountCanary.ID, "dev.tlbrace.stress.canary.SeqcountCanaryTests",
             EntryBarrierCanary.ID, "dev.tlbrace.stress.canary.EntryBarrierCanaryTests",
             PublishCanary.ID, "dev.tlbrace.stress.canary.PublishCanaryTests",
-            KvmFaultVsInvalidate.ID, "dev.tlbrace.stress.kvm.KvmFaultVsInvalidateTests");
+            KvmFaultVsInvalidate.ID, "dev.tlbrace.stress.kvm.KvmFaultVsInvalidateTests",
+            GpcRefreshVsInvalidate.ID, "dev.tlbrace.stress.kvm.GpcRefreshVsInvalidateTests");
 
     private static final List<StressTest> ALL = build();
 

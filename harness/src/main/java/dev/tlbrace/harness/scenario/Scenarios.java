@@ -5,6 +5,7 @@ import dev.tlbrace.harness.scenario.canary.PublishCanary;
 import dev.tlbrace.harness.scenario.canary.SeqcountCanary;
 import dev.tlbrace.harness.scenario.iommu.SmmuStaleReadOnly;
 import dev.tlbrace.harness.scenario.kvm.ApicAccessReload;
+import dev.tlbrace.harness.scenario.kvm.GpcRefreshVsInvalidate;
 import dev.tlbrace.harness.scenario.kvm.KvmFaultVsInvalidate;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -14,7 +15,7 @@ import java.util.stream.Stream;
 public final class Scenarios {
     private Scenarios() { }
 
-    private static final List<Scenario> ALL = List.of(new ApicAccessReload(), new SmmuStaleReadOnly(), new KvmFaultVsInvalidate());
+    private static final List<Scenario> ALL = List.of(new ApicAccessReload(), new SmmuStaleReadOnly(), new KvmFaultVsInvalidate(), new GpcRefreshVsInvalidate());
     private static final List<Scenario> CANARIES = List.of(new SeqcountCanary(), new EntryBarrierCanary(), new PublishCanary());
 
     /** The races. */

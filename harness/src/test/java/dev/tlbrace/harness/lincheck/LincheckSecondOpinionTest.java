@@ -10,6 +10,7 @@ import dev.tlbrace.harness.scenario.Variant;
 import dev.tlbrace.harness.scenario.Verdict;
 import dev.tlbrace.harness.scenario.iommu.SmmuStaleReadOnly;
 import dev.tlbrace.harness.scenario.kvm.ApicAccessReload;
+import dev.tlbrace.harness.scenario.kvm.GpcRefreshVsInvalidate;
 import dev.tlbrace.harness.scenario.kvm.KvmFaultVsInvalidate;
 import dev.tlbrace.model.sync.Memory;
 import java.util.stream.Stream;
@@ -97,8 +98,24 @@ class LincheckSecondOpinionTest {
         public void judge() { LincheckSecondOpinionTest.judge(run.judge()); }
     }
 
+    /** The gfn-to-pfn cache race's roles as operations. */
+    public static class Gpc {
+        private final GpcRefreshVsInvalidate.Run run =
+                (GpcRefreshVsInvalidate.Run) Scenarios.byId(GpcRefreshVsInvalidate.ID).newRun(current, Memory.hardware());
+
+        @Operation(nonParallelGroup = "invalidator")
+        public void invalidator() { run.invalidator(); }
+
+        @Operation(nonParallelGroup = "vcpu")
+        public void vcpu() { run.vcpu(); }
+
+        @Validate
+        public void judge() { LincheckSecondOpinionTest.judge(run.judge()); }
+    }
+
     private static final java.util.Map<String, Class<?>> TESTS = java.util.Map.of(
-            ApicAccessReload.ID, Apic.class, SmmuStaleReadOnly.ID, Smmu.class, KvmFaultVsInvalidate.ID, Fault.class);
+            ApicAccessReload.ID, Apic.class, SmmuStaleReadOnly.ID, Smmu.class, KvmFaultVsInvalidate.ID, Fault.class,
+            GpcRefreshVsInvalidate.ID, Gpc.class);
 
     @ParameterizedTest(name = "{0} / {1}")
     @MethodSource("variants")

@@ -201,6 +201,25 @@ public final class Kvm {
         return mem.READ_ONCE(mmuInvalidateInProgress);
     }
 
+    /** READ_ONCE(kvm->mn_active_invalidate_count), as mmu_notifier_retry_cache() reads it. */
+    public long mnActiveInvalidateCountLockless() {
+        return mem.READ_ONCE(mnActiveInvalidateCount);
+    }
+
+    /** gfn_to_pfn caches of this VM; registered before the race starts. */
+    private final java.util.List<GfnToPfnCache> gpcs = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    public void addGpc(GfnToPfnCache gpc) {
+        gpcs.add(gpc);
+    }
+
+    /** gfn_to_pfn_cache_invalidate_start() for every cache: from range_start, before mmu_lock. */
+    void gpcInvalidateStart(int start, int end) {
+        for (GfnToPfnCache g : gpcs) {
+            g.invalidateStart(start, end);
+        }
+    }
+
     /** kvm->mn_active_invalidate_count now, for a judge at quiescence. */
     public long mnActiveInvalidateCount() {
         return mem.peek(mnActiveInvalidateCount);

@@ -23,6 +23,7 @@ public final class KvmMmuNotifier implements MmuNotifier {
     public void invalidateRangeStart(MmuNotifierRange range) {
         kvm.sched.point("kvm_mmu_notifier_invalidate_range_start");
         kvm.mnActiveInvalidateCountAdd(1);
+        kvm.gpcInvalidateStart(range.start(), range.end()); // before mmu_lock, as in the kernel
         boolean locked = false;
         for (Memslot slot : kvm.memslots) {
             if (!slot.overlapsHva(range.start(), range.end())) {

@@ -1,0 +1,160 @@
+package dev.tlbrace.harness.scenario.kvm;
+
+import dev.tlbrace.harness.explore.Script;
+import dev.tlbrace.harness.scenario.Expectation;
+import dev.tlbrace.harness.scenario.Role;
+import dev.tlbrace.harness.scenario.Scenario;
+import dev.tlbrace.harness.scenario.ScenarioRun;
+import dev.tlbrace.harness.scenario.Variant;
+import dev.tlbrace.harness.scenario.Verdict;
+import dev.tlbrace.model.check.Oracles;
+import dev.tlbrace.model.check.Violation;
+import dev.tlbrace.model.kvm.ApicReload;
+import dev.tlbrace.model.kvm.GfnToPfnCache;
+import dev.tlbrace.model.kvm.Kvm;
+import dev.tlbrace.model.kvm.KvmMmuNotifier;
+import dev.tlbrace.model.mem.FrameRef;
+import dev.tlbrace.model.mem.Frames;
+import dev.tlbrace.model.mem.Pte;
+import dev.tlbrace.model.mm.MmConfig;
+import dev.tlbrace.model.mm.MmStruct;
+import dev.tlbrace.model.mm.Zap;
+import dev.tlbrace.model.sync.Memory;
+import dev.tlbrace.model.sync.Sched;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The gfn-to-pfn cache refresh against an unmap (R4, 58cd407ca4c6 "KVM: Fix multiple races in
+ * gfn=>pfn cache refresh"). The refresh drops gpc->lock to fault the page in; with
+ * {@code refresh-no-retry} it marks what it got valid whatever happened meanwhile:
+ * <pre>
+ * 1. (vCPU)        kvm_gpc_refresh: gpc->lock; not valid; snapshot seq; unlock gpc->lock
+ * 2. (vCPU)        hva_to_pfn: GUP takes a reference on P
+ * 3. (Invalidator) range_start: gfn_to_pfn_cache_invalidate_start (nothing valid to clear),
+ *                  zap_pte_range clears the PTE, put_page, range_end
+ * 4. (vCPU)        gpc->lock; gpc->pfn = P, valid; put_page(P): freed
+ * 5. (vCPU)        kvm_gpc_check + use: the cache names a freed frame          STALE_GPC
+ * </pre>
+ * Invariant N3 for the cache: no valid cache entry names a freed frame (at each use, read under
+ * gpc->lock, and at quiescence). {@code refresh-retry} is hva_to_pfn_retry(): it retries while
+ * mmu_notifier_retry_cache() (mn_active_invalidate_count, or mmu_invalidate_seq moved).
+ */
+public final class GpcRefreshVsInvalidate implements Scenario {
+    public static final String ID = "gpc-refresh-vs-invalidate";
+    public static final String INVALIDATOR = "Invalidator";
+    public static final String VCPU = "vCPU";
+
+    public static final String FRESH = "FRESH";
+    public static final String RETRIED = "RETRIED";
+    public static final String STALE_GPC = "STALE_GPC";
+
+    static final int APIC_HVA = 0;
+    static final int MEM_HVA = 1;
+
+    private static final List<Variant> VARIANTS = List.of(
+            new Variant("refresh-no-retry", "before 58cd407ca4c6", Expectation.KNOWN_BUG,
+                    "the refresh marks the pfn it faulted in valid, whatever ran while gpc->lock was dropped"),
+            new Variant("refresh-retry", "58cd407ca4c6", Expectation.FIXED,
+                    "hva_to_pfn_retry(): retry while mmu_notifier_retry_cache() (count, or seq moved)"));
+
+    @Override public String id() { return ID; }
+
+    @Override public String title() { return "gfn-to-pfn cache refresh vs. unmap (R4)"; }
+
+    @Override public String invariant() { return "N3 for the cache: no valid gfn-to-pfn cache names a freed frame"; }
+
+    @Override public String badOutcome() { return STALE_GPC; }
+
+    @Override public List<Outcome> outcomes() {
+        return List.of(new Outcome(FRESH, false, "the cache names the page the PTE maps, or is invalid"),
+                new Outcome(RETRIED, false, "the refresh saw the invalidation and retried"),
+                new Outcome(STALE_GPC, true, "a valid cache names a freed frame (use after free, N3)"));
+    }
+
+    @Override public List<Variant> variants() { return VARIANTS; }
+
+    @Override public List<String> roles() { return List.of(INVALIDATOR, VCPU); }
+
+    @Override
+    public ScenarioRun newRun(Variant variant, Memory mem) {
+        String id = variant(variant.id()).id();
+        return new Run(id.equals("refresh-retry") ? GfnToPfnCache.Refresh.RETRY : GfnToPfnCache.Refresh.NO_RETRY, mem);
+    }
+
+    /** A world on hardware memory, for jcstress. */
+    public static Run run(String variantId) {
+        return (Run) new GpcRefreshVsInvalidate().newRun(new GpcRefreshVsInvalidate().variant(variantId), Memory.hardware());
+    }
+
+    /** 58cd407ca4c6's interleaving: the whole invalidation while the refresh has gpc->lock dropped. */
+    @Override
+    public Script commitScript() {
+        return Script.of()
+                .until(VCPU, "hva_to_pfn_retry: retake gpc->lock")
+                .toEnd(INVALIDATOR)
+                .toEnd(VCPU);
+    }
+
+    /** One world: one guest page, a VM with a gfn-to-pfn cache over it. */
+    public static final class Run implements ScenarioRun {
+        public final MmStruct mm;
+        public final Kvm kvm;
+        public final GfnToPfnCache gpc;
+        private final Sched sched;
+        private final int oldPfn;
+        private long staleUse = FrameRef.NONE; // vCPU-confined; the judge reads after the join
+        private int retries;                   // vCPU-confined
+
+        Run(GfnToPfnCache.Refresh refresh, Memory mem) {
+            this.sched = mem.sched;
+            Frames frames = new Frames(8, mem);
+            this.mm = new MmStruct(mem, MmConfig.PRE_6_6, MEM_HVA + 1, frames);
+            this.oldPfn = mm.populate(MEM_HVA, Pte.WRITE | Pte.ACCESSED | Pte.DIRTY);
+            this.kvm = new Kvm(mm, ApicReload.RETRY_IN_PROGRESS, 1, APIC_HVA, MEM_HVA, 1);
+            this.gpc = new GfnToPfnCache(kvm, MEM_HVA, refresh);
+            kvm.addGpc(gpc);
+            mm.notifiers.register(new KvmMmuNotifier(kvm));
+        }
+
+        @Override
+        public List<Role> roles() {
+            return List.of(new Role(INVALIDATOR, this::invalidator), new Role(VCPU, this::vcpu));
+        }
+
+        /** MADV_DONTNEED of the cached page's hva, then the freed frame is reused. */
+        public void invalidator() {
+            Zap.zapPageRange(mm, MEM_HVA, MEM_HVA + 1);
+            sched.point("mm: alloc_page() reuses the freed frame");
+            mm.frames.allocPage(Frames.OWNER_OTHER);
+        }
+
+        /** KVM refreshes the cache, then uses it (e.g. to write steal time). */
+        public void vcpu() {
+            retries = Math.max(gpc.kvmGpcRefresh(), 0);
+            staleUse = gpc.useStale();
+        }
+
+        @Override
+        public Verdict judge() {
+            Set<Violation> violations = new LinkedHashSet<>();
+            if (staleUse != FrameRef.NONE) {
+                violations.add(new Violation("N3", "kvm_gpc_check passed and the access used " + FrameRef.describe(staleUse)
+                        + ", a freed frame"));
+            }
+            long now = gpc.validPfnNow();
+            if (now != FrameRef.NONE && !mm.frames.isLiveNow(now)) {
+                violations.add(new Violation("N3", "at quiescence the valid cache names " + FrameRef.describe(now)
+                        + ", a freed frame"));
+            }
+            Oracles.countersQuiescent(mm, kvm).ifPresent(violations::add);
+            String detail = "old pfn 0x" + Integer.toHexString(oldPfn) + ", cache " + FrameRef.describe(now)
+                    + ", pte " + Pte.describe(mm.pgtable.peek(MEM_HVA)) + ", refresh retries " + retries;
+            if (!violations.isEmpty()) {
+                return new Verdict(STALE_GPC, true, List.copyOf(violations), detail);
+            }
+            return new Verdict(retries > 0 ? RETRIED : FRESH, false, List.of(), detail);
+        }
+    }
+}
