@@ -19,7 +19,7 @@ final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        String fmt = "%-22s %-28s %-10s %-27s %s%n";
+        String fmt = "%-25s %-28s %-10s %-27s %s%n";
         out.printf(fmt, "SCENARIO", "VARIANT", "EXPECT", "COMMIT", "ROLES");
         for (Scenario s : Scenarios.all()) {
             for (Variant v : s.variants()) {
@@ -37,7 +37,7 @@ final class ListCommand implements Callable<Integer> {
         out.println("canaries (deliberately broken primitives; the gate demands jcstress sees them):");
         for (Scenario s : Scenarios.canaries()) {
             for (Variant v : s.variants()) {
-                out.printf("  %-22s %-16s %-10s %s%n", s.id(), v.id(), v.expectation().label(), v.summary());
+                out.printf("  %-25s %-16s %-10s %s%n", s.id(), v.id(), v.expectation().label(), v.summary());
             }
         }
         return Main.OK;

@@ -13,7 +13,7 @@ public final class GateReport {
     private GateReport() { }
 
     public static void printTable(Grader.Verdict v, PrintWriter out) {
-        String fmt = "%-22s %-28s %-10s %-10s %12s %8s  %s%n";
+        String fmt = "%-25s %-28s %-10s %-10s %12s %8s  %s%n";
         out.printf(fmt, "SCENARIO", "VARIANT", "FORM", "EXPECT", "SAMPLES", "BAD", "VERDICT");
         for (Grader.Row r : v.rows()) {
             StressTest t = r.test();
