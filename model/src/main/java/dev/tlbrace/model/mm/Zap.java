@@ -48,4 +48,14 @@ public final class Zap {
             mm.mmapLock.upRead();
         }
     }
+
+    /**
+     * MADV_DONTNEED of one page, then another owner allocates: with the LIFO allocator that is
+     * the frame just freed, the reuse that makes a stale secondary translation dangerous.
+     */
+    public static void zapPageThenReuse(MmStruct mm, int va) {
+        zapPageRange(mm, va, va + 1);
+        mm.sched.point("mm: alloc_page() reuses the freed frame");
+        mm.frames.allocPage(dev.tlbrace.model.mem.Frames.OWNER_OTHER);
+    }
 }

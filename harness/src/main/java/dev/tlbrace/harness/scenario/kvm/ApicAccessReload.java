@@ -151,9 +151,7 @@ public final class ApicAccessReload implements Scenario {
 
         /** MADV_DONTNEED of the APIC-access page's hva, then the freed frame is reused. */
         public void invalidator() {
-            Zap.zapPageRange(mm, APIC_HVA, APIC_HVA + 1);
-            sched.point("mm: alloc_page() reuses the freed frame");
-            mm.frames.allocPage(Frames.OWNER_OTHER);
+            Zap.zapPageThenReuse(mm, APIC_HVA);
         }
 
         /** vcpu_run(): enter the guest until one guest APIC access ran in guest mode. */

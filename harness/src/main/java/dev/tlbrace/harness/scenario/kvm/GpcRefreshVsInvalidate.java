@@ -125,9 +125,7 @@ public final class GpcRefreshVsInvalidate implements Scenario {
 
         /** MADV_DONTNEED of the cached page's hva, then the freed frame is reused. */
         public void invalidator() {
-            Zap.zapPageRange(mm, MEM_HVA, MEM_HVA + 1);
-            sched.point("mm: alloc_page() reuses the freed frame");
-            mm.frames.allocPage(Frames.OWNER_OTHER);
+            Zap.zapPageThenReuse(mm, MEM_HVA);
         }
 
         /** KVM refreshes the cache, then uses it (e.g. to write steal time). */

@@ -151,9 +151,7 @@ public final class KvmFaultVsInvalidate implements Scenario {
 
         /** MADV_DONTNEED of the guest page's hva, then the freed frame is reused. */
         public void invalidator() {
-            Zap.zapPageRange(mm, MEM_HVA, MEM_HVA + 1);
-            sched.point("mm: alloc_page() reuses the freed frame");
-            mm.frames.allocPage(Frames.OWNER_OTHER);
+            Zap.zapPageThenReuse(mm, MEM_HVA);
         }
 
         /** The guest touches its page: EPT violation, the fault path, then the access. */
