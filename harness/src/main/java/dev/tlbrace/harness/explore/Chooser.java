@@ -2,6 +2,9 @@ package dev.tlbrace.harness.explore;
 
 /** Picks which enabled role runs the next step. */
 public interface Chooser {
-    /** Returns one of {@code d.enabled()}. */
+    /** Returned at a scheduling point to end the execution as {@link Execution.Status#SLEEP_BLOCKED}. */
+    int STOP = -2;
+
+    /** Returns one of {@code d.enabled()}, or {@link #STOP}. */
     int choose(Decision d);
 }

@@ -60,6 +60,16 @@ public final class ControlledScheduler implements Sched {
     private List<List<String>> passed = new ArrayList<>();
     private boolean accessPoints;
     private java.util.function.IntConsumer spinHook;
+    private SpinState spinState;
+
+    /** What simulated memory knows about a role's last turn of a wait loop. */
+    interface SpinState {
+        /** Whether the turn wrote. */
+        boolean wrote(int role);
+
+        /** Whether every store the turn read is still the latest. */
+        boolean stable(int role);
+    }
     private int granted = -1;
     private int last = -1;
     private boolean started;
@@ -127,6 +137,35 @@ public final class ControlledScheduler implements Sched {
     }
 
     /**
+     * With simulated memory a role back at the spin point it passed last is blocked while its
+     * last turn wrote nothing and every store it read is still the latest: one more turn would
+     * read the same values and do the same. That depends only on what a writer changes, which
+     * lets {@link Dpor} commute a wait with the steps it does not read. A turn that wrote (a
+     * retry that takes and drops a lock) waits, as without simulated memory, until another
+     * role moves; its spin step depends on every other role's steps ({@link Footprint#moved}).
+     */
+    void onSpinState(SpinState state) {
+        this.spinState = state;
+    }
+
+    /** Adds a shared resource the running role's current step read or wrote (its {@link Footprint}). */
+    void touch(int resource, boolean write) {
+        Step s = current;
+        if (s != null && s.role() == currentRole()) {
+            if (write) {
+                s.footprint().write(resource);
+            } else {
+                s.footprint().read(resource);
+            }
+        }
+    }
+
+    /** The step that ran last; read by a chooser while it decides. */
+    Step lastStep() {
+        return steps.isEmpty() ? null : steps.get(steps.size() - 1);
+    }
+
+    /**
      * A shared access is about to happen: a scheduling point labelled with the enclosing kernel
      * function and the access, e.g. {@code kvm_mmu_invalidate_end: mmu_invalidate_seq++ | WRITE_ONCE(kvm->mmu_invalidate_seq)}.
      */
@@ -154,6 +193,11 @@ public final class ControlledScheduler implements Sched {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** How many roles the running execution has. */
+    int roleCount() {
+        return names.size();
     }
 
     /** Role names of the running execution. */
@@ -385,7 +429,9 @@ public final class ControlledScheduler implements Sched {
                 continue;
             }
             allDone = false;
-            if (!pendingSpin[i] || othersMoved[i] || !pending[i].equals(lastSpin[i])) {
+            boolean again = pendingSpin[i] && pending[i].equals(lastSpin[i]);
+            boolean blocked = again && (spinState == null || spinState.wrote(i) ? !othersMoved[i] : spinState.stable(i));
+            if (!blocked) {
                 enabled.add(i);
             }
         }
@@ -415,12 +461,17 @@ public final class ControlledScheduler implements Sched {
             finish(Execution.Status.ERROR); // unwind the roles before the caller sees it
             return;
         }
+        if (pick == Chooser.STOP) {
+            finish(Execution.Status.SLEEP_BLOCKED);
+            return;
+        }
         if (!enabled.contains(pick)) {
             chooserFailure = new IllegalStateException("chooser picked role " + pick + ", enabled " + enabled);
             finish(Execution.Status.ERROR);
             return;
         }
         current = new Step(steps.size() + 1, pick, pending[pick], pendingSpin[pick], decision.isPreemption(pick));
+        current.footprint().write(Footprint.moved(pick));
         current.passed(passed.get(pick));
         passed.get(pick).clear();
         steps.add(current);

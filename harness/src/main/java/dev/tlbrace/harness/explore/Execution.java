@@ -26,7 +26,12 @@ public record Execution(List<String> roles, List<Step> steps, Status status, Ver
         /** Every live role was spinning with nobody able to move. */
         DEADLOCK,
         /** A role threw. */
-        ERROR
+        ERROR,
+        /**
+         * Cut short by partial-order reduction: every role that could run next was asleep,
+         * its schedules from here already explored from an equivalent state.
+         */
+        SLEEP_BLOCKED
     }
 
     /** The first step at which its role passed trace point {@code label}, or -1. */

@@ -79,6 +79,9 @@ public final class SimMemory extends Memory {
         int[] wmb = new int[0];  // what a WRITE_ONCE's message carries
         int[] own = new int[0];  // this role's latest store per cell
         final ArrayDeque<Buffered> buffer = new ArrayDeque<>();
+        // since the last spin: what the turn read ({cell, store}) and whether it wrote
+        final List<int[]> turnReads = new ArrayList<>();
+        boolean turnWrote;
     }
 
     public SimMemory(ControlledScheduler cs, MemoryModel model) {
@@ -93,6 +96,40 @@ public final class SimMemory extends Memory {
         this.weakened = weakened;
         cs.enableAccessPoints();
         cs.onSpin(this::spun);
+        cs.onSpinState(new ControlledScheduler.SpinState() {
+            @Override public boolean wrote(int r) { return role(r).turnWrote; }
+            @Override public boolean stable(int r) { return readsStable(r); }
+        });
+    }
+
+    /**
+     * Whether every store role {@code r}'s last turn of its wait loop read is still the latest of
+     * its cell (under TSO, with none newer in another role's buffer). If the turn also wrote
+     * nothing, one more would repeat it exactly: the role is blocked until somebody writes.
+     */
+    private boolean readsStable(int r) {
+        RoleState t = role(r);
+        for (int[] read : t.turnReads) {
+            if (read[1] != cells.get(read[0]).last()) {
+                return false;
+            }
+            if (model == MemoryModel.TSO && newestBufferedElsewhere(r, read[0]) != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The running role's step read store {@code index} of cell {@code id}. */
+    private void readAt(int r, int id, int index) {
+        cs.touch(Footprint.cell(id), false);
+        role(r).turnReads.add(new int[] {id, index});
+    }
+
+    /** The running role's step wrote (or, under TSO, buffered a store to) cell {@code id}. */
+    private void wrote(int r, int id) {
+        cs.touch(model == MemoryModel.TSO ? Footprint.buffer(r) : Footprint.cell(id), true);
+        role(r).turnWrote = true;
     }
 
     /**
@@ -102,10 +139,31 @@ public final class SimMemory extends Memory {
      * no fair machine does; the cost is that no stale read survives a spin (README).
      */
     private void spun(int r) {
+        RoleState me = role(r);
+        for (int[] read : me.turnReads) {
+            cs.touch(Footprint.cell(read[0]), false); // what decides whether the loop runs again
+        }
+        if (me.turnWrote) {
+            for (int j = 0; j < cs.roleCount(); j++) {
+                if (j != r) {
+                    cs.touch(Footprint.moved(j), false); // it waited for anybody to move
+                }
+            }
+        }
+        me.turnReads.clear();
+        me.turnWrote = false;
         switch (model) {
             case SC -> { }
-            case TSO -> drainAll();
+            case TSO -> {
+                for (int j = 0; j < cs.roleCount(); j++) {
+                    cs.touch(Footprint.buffer(j), false);
+                }
+                drainAll();
+            }
             default -> {
+                for (int id = 0; id < cells.size(); id++) {
+                    cs.touch(Footprint.cell(id), false); // the view moves to every latest store
+                }
                 RoleState t = role(r);
                 for (int id = 0; id < cells.size(); id++) {
                     History h = cells.get(id);
@@ -229,10 +287,14 @@ public final class SimMemory extends Memory {
 
     @Override
     public long peek(Cell c) {
-        if (cs.currentRole() < 0) {
+        int r = cs.currentRole();
+        if (r < 0) {
             drainAll();
         }
         History h = hist(c);
+        if (r >= 0) {
+            readAt(r, c.id(), h.last()); // an oracle's read: part of what the step depends on
+        }
         return h.mo.get(h.last()).value();
     }
 
@@ -271,13 +333,18 @@ public final class SimMemory extends Memory {
         String note = "";
         boolean stale = false;
         switch (model) {
-            case SC -> value = h.mo.get(h.last()).value();
+            case SC -> {
+                value = h.mo.get(h.last()).value();
+                readAt(r, c.id(), h.last());
+            }
             case TSO -> {
                 Buffered own = youngest(t, c.id());
                 if (own != null) {
                     value = own.value();
+                    cs.touch(Footprint.buffer(r), false);
                 } else {
                     value = tsoRead(r, c, h).value();
+                    readAt(r, c.id(), h.last());
                     note = tsoMissed(r, c, value);
                     stale = !note.isEmpty();
                 }
@@ -289,6 +356,7 @@ public final class SimMemory extends Memory {
                 int k = cs.chooseRead(last - lo + 1);
                 int p = last - k;
                 Msg m = h.mo.get(p);
+                readAt(r, id, p);
                 t.cur = max(t.cur, id, p);
                 if (acquire) {
                     t.cur = join(t.cur, m.view());
@@ -320,6 +388,7 @@ public final class SimMemory extends Memory {
         }
         RoleState t = role(r);
         int step = cs.currentStep();
+        wrote(r, c.id());
         switch (model) {
             case SC -> h.mo.add(new Msg(v, r, step, null));
             case TSO -> t.buffer.addLast(new Buffered(c.id(), v, step));
@@ -381,6 +450,7 @@ public final class SimMemory extends Memory {
             if (p == last && m.value() == expect) {
                 old = rmwAt(r, c, h, order, x -> v, null);
             } else {
+                readAt(r, id, p);
                 t.cur = max(t.cur, id, p);
                 t.acq = join(t.acq, m.view()); // a failed cmpxchg is a plain, unordered load
                 old = m.value();
@@ -411,7 +481,9 @@ public final class SimMemory extends Memory {
         switch (model) {
             case SC -> {
                 long old = h.mo.get(h.last()).value();
+                readAt(r, c.id(), h.last());
                 if (casExpect == null || old == casExpect) {
+                    wrote(r, c.id());
                     h.mo.add(new Msg(f.apply(old), r, step, null));
                 }
                 return old;
@@ -419,7 +491,10 @@ public final class SimMemory extends Memory {
             case TSO -> {
                 drain(r); // LOCK-prefixed: fully ordered, whatever the kernel asked for
                 long old = tsoRead(r, c, h).value();
+                readAt(r, c.id(), h.last());
                 if (casExpect == null || old == casExpect) {
+                    cs.touch(Footprint.cell(c.id()), true); // straight to memory
+                    t.turnWrote = true;
                     h.mo.add(new Msg(f.apply(old), r, step, null));
                 }
                 return old;
@@ -430,6 +505,8 @@ public final class SimMemory extends Memory {
                 }
                 int id = c.id();
                 Msg m = h.mo.get(h.last());
+                readAt(r, id, h.last());
+                wrote(r, id);
                 t.cur = max(t.cur, id, h.last());
                 int[] base;
                 switch (order) {
@@ -497,6 +574,7 @@ public final class SimMemory extends Memory {
     // ---- LKMM views ----------------------------------------------------------------------
 
     private void mb(RoleState t) {
+        cs.touch(Footprint.GLOBAL_VIEW, true); // fences are ordered with each other through it
         t.cur = join(t.cur, t.acq);
         t.cur = join(t.cur, global);
         global = t.cur.clone();
@@ -546,6 +624,11 @@ public final class SimMemory extends Memory {
      * buffered to this cell, drain that role up to and including that store.
      */
     private Msg tsoRead(int r, Cell c, History h) {
+        for (int j = 0; j < cs.roleCount(); j++) {
+            if (j != r) {
+                cs.touch(Footprint.buffer(j), false); // how far they drained is this load's choice
+            }
+        }
         List<int[]> partial = new ArrayList<>(); // {role, entries to drain}
         boolean any = false;
         for (int j = 0; j < roles.size(); j++) {
@@ -624,6 +707,8 @@ public final class SimMemory extends Memory {
     private void commit(int j) {
         Buffered b = roles.get(j).buffer.pollFirst();
         if (b != null) {
+            cs.touch(Footprint.buffer(j), true);
+            cs.touch(Footprint.cell(b.cell()), true);
             cells.get(b.cell()).mo.add(new Msg(b.value(), j, b.step(), null));
         }
     }

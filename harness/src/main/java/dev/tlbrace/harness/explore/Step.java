@@ -19,6 +19,7 @@ public final class Step {
     private List<String> passed = List.of();
     private boolean stale;
     private final List<Observation> observations = new ArrayList<>();
+    private final Footprint footprint = new Footprint();
 
     /** A value attached to a step by {@code sched.observe(what, value)}. */
     public record Observation(String what, long value) { }
@@ -77,6 +78,9 @@ public final class Step {
 
     /** Whether the access read a store older than the latest one. */
     public boolean stale() { return stale; }
+
+    /** The shared resources this step read and wrote. */
+    Footprint footprint() { return footprint; }
 
     public List<Observation> observations() { return Collections.unmodifiableList(observations); }
 }
