@@ -20,8 +20,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code tlbrace explore SCENARIO --variant V}: systematic search, shortest counterexample first. */
 @Command(name = "explore", mixinStandardHelpOptions = true,
-        description = {"Explore every interleaving at trace points within a preemption bound.",
-            "Exit 1 with the shortest counterexample (timeline + schedule), 0 if none within the bound, 2 on bad input."})
+        description = {"Explore every interleaving of the scenario's shared accesses: exhaustively, with partial-order",
+            "reduction, unless --max-preemptions bounds the search.",
+            "Exit 1 with the shortest counterexample (timeline + schedule) or when the search was NOT exhaustive,",
+            "0 if it was and found none, 2 on bad input."})
 final class ExploreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -29,9 +31,14 @@ final class ExploreCommand implements Callable<Integer> {
     @Mixin
     ScenarioSelection sel;
 
-    @Option(names = "--max-preemptions", paramLabel = "N", defaultValue = "2",
-            description = "bound on preemptions plus stale reads per schedule (default ${DEFAULT-VALUE})")
-    int maxPreemptions;
+    @Option(names = "--max-preemptions", paramLabel = "N",
+            description = "bound on preemptions plus stale reads per schedule, 0..6: a preemption-bounded search without "
+                    + "reduction, for bug hunting (default: none, exhaustive)")
+    Integer maxPreemptions;
+
+    @Option(names = "--max-executions", paramLabel = "N", defaultValue = "100000",
+            description = "executions the exhaustive search may run before it stops, NOT exhaustive (default ${DEFAULT-VALUE})")
+    long maxExecutions;
 
     @Option(names = "--max-steps", paramLabel = "N", defaultValue = "400",
             description = "steps per schedule before it counts as cut short (default ${DEFAULT-VALUE})")
@@ -42,8 +49,11 @@ final class ExploreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (maxPreemptions < 0 || maxPreemptions > 6) {
+        if (maxPreemptions != null && (maxPreemptions < 0 || maxPreemptions > 6)) {
             throw new BadInputException("--max-preemptions must be 0..6, got " + maxPreemptions);
+        }
+        if (maxExecutions < 1) {
+            throw new BadInputException("--max-executions must be positive, got " + maxExecutions);
         }
         if (maxSteps < 1) {
             throw new BadInputException("--max-steps must be positive, got " + maxSteps);
@@ -51,7 +61,9 @@ final class ExploreCommand implements Callable<Integer> {
         Scenario s = sel.scenario();
         Variant v = sel.variant();
         PrintWriter out = spec.commandLine().getOut();
-        Explorer.Result r = new Explorer(s, v, maxPreemptions, maxSteps, sel.memoryModel(), null).explore();
+        int bound = maxPreemptions == null ? Explorer.UNBOUNDED : maxPreemptions;
+        Explorer.Result r = new Explorer(s, v, bound, maxSteps, sel.memoryModel(), null).maxExecutions(maxExecutions)
+                .explore();
         out.println(sel.header());
         if (r.violated()) {
             Execution e = r.counterexample();
@@ -70,6 +82,20 @@ final class ExploreCommand implements Callable<Integer> {
                 out.println("html:     " + html);
             }
             return Main.FOUND;
+        }
+        if (!r.bounded()) {
+            if (!r.exhaustive()) {
+                out.printf("NOT exhaustive: no violation in %d executions (%d pruned), but %s (%d ms)%n", r.schedules(),
+                        r.pruned(), r.truncated() ? "stopped at --max-executions " + maxExecutions
+                                : r.stepBoundHits() + " hit the step bound and " + r.errors() + " ended in an error",
+                        r.millis());
+                out.println(r.truncated() ? "raise --max-executions, or bound the search: --max-preemptions 2"
+                        : "raise --max-steps");
+                return Main.FOUND;
+            }
+            out.printf("exhaustive: %d executions (%d pruned), no violation, every interleaving of %s under %s up to "
+                    + "equivalence (%d ms)%n", r.schedules(), r.pruned(), v.id(), sel.memoryModel().id(), r.millis());
+            return Main.OK;
         }
         out.printf("no violation in %d schedules with at most %d preemptions plus stale reads and %d steps each (%d ms)%n",
                 r.schedules(), maxPreemptions, maxSteps, r.millis());

@@ -64,10 +64,7 @@ public final class ControlledScheduler implements Sched {
 
     /** What simulated memory knows about a role's last turn of a wait loop. */
     interface SpinState {
-        /** Whether the turn wrote. */
-        boolean wrote(int role);
-
-        /** Whether every store the turn read is still the latest. */
+        /** Whether one more turn would read what the last one read, so do what it did. */
         boolean stable(int role);
     }
     private int granted = -1;
@@ -94,6 +91,21 @@ public final class ControlledScheduler implements Sched {
         this.maxSteps = maxSteps;
     }
 
+    private boolean record = true;
+
+    /**
+     * Without recording, steps keep their role, footprint and decisions but no labels or access
+     * texts: what a search needs. The execution it prints is run again with recording on.
+     */
+    ControlledScheduler record(boolean on) {
+        this.record = on;
+        return this;
+    }
+
+    boolean recording() {
+        return record;
+    }
+
     /** Makes every shared access a scheduling point and trace points labels (see the class comment). */
     void enableAccessPoints() {
         accessPoints = true;
@@ -117,7 +129,9 @@ public final class ControlledScheduler implements Sched {
                 context[idx] = label;
                 lockLabelNext[idx] = null;
             }
-            passed.get(idx).add(label);
+            if (record) {
+                passed.get(idx).add(label);
+            }
         } finally {
             lock.unlock();
         }
@@ -137,12 +151,12 @@ public final class ControlledScheduler implements Sched {
     }
 
     /**
-     * With simulated memory a role back at the spin point it passed last is blocked while its
-     * last turn wrote nothing and every store it read is still the latest: one more turn would
-     * read the same values and do the same. That depends only on what a writer changes, which
-     * lets {@link Dpor} commute a wait with the steps it does not read. A turn that wrote (a
-     * retry that takes and drops a lock) waits, as without simulated memory, until another
-     * role moves; its spin step depends on every other role's steps ({@link Footprint#moved}).
+     * With simulated memory a role back at the spin point it passed last is blocked while every
+     * cell its last turn read still holds the value the turn first read there: one more turn
+     * would read the same values and so do the same (a retry that takes and drops a lock puts
+     * back what it found). That depends only on what other roles write, which lets
+     * {@link Dpor} commute a wait with the steps it does not read, and it ends every execution
+     * without a preemption bound. Without simulated memory: until another role moves.
      */
     void onSpinState(SpinState state) {
         this.spinState = state;
@@ -169,11 +183,16 @@ public final class ControlledScheduler implements Sched {
      * A shared access is about to happen: a scheduling point labelled with the enclosing kernel
      * function and the access, e.g. {@code kvm_mmu_invalidate_end: mmu_invalidate_seq++ | WRITE_ONCE(kvm->mmu_invalidate_seq)}.
      */
-    void access(String what) {
+    void access(String prim, String cell) {
         Integer idx = me.get();
         if (idx == null) {
             return;
         }
+        if (!record) {
+            arrive(prim, false); // the search needs only the decisions: no label to build
+            return;
+        }
+        String what = prim + "(" + (cell == null ? "" : cell) + ")";
         String ctx;
         lock.lock();
         try {
@@ -430,7 +449,7 @@ public final class ControlledScheduler implements Sched {
             }
             allDone = false;
             boolean again = pendingSpin[i] && pending[i].equals(lastSpin[i]);
-            boolean blocked = again && (spinState == null || spinState.wrote(i) ? !othersMoved[i] : spinState.stable(i));
+            boolean blocked = again && (spinState == null ? !othersMoved[i] : spinState.stable(i));
             if (!blocked) {
                 enabled.add(i);
             }
@@ -448,8 +467,10 @@ public final class ControlledScheduler implements Sched {
             return;
         }
         List<List<String>> passedNow = new ArrayList<>();
-        for (List<String> p : passed) {
-            passedNow.add(List.copyOf(p));
+        if (record) {
+            for (List<String> p : passed) {
+                passedNow.add(List.copyOf(p));
+            }
         }
         Decision decision = new Decision(steps.size(), List.copyOf(enabled),
                 Arrays.asList(pending.clone()), last, 0, passedNow, false);
@@ -471,7 +492,6 @@ public final class ControlledScheduler implements Sched {
             return;
         }
         current = new Step(steps.size() + 1, pick, pending[pick], pendingSpin[pick], decision.isPreemption(pick));
-        current.footprint().write(Footprint.moved(pick));
         current.passed(passed.get(pick));
         passed.get(pick).clear();
         steps.add(current);

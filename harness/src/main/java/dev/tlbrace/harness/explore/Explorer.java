@@ -30,16 +30,29 @@ public final class Explorer {
 
     /** What an exploration found; {@code decisions} are the counterexample's scheduling points. */
     public record Result(Execution counterexample, List<Decision> decisions, int preemptions, int boundReached, long schedules,
-                         long stepBoundHits, long deadlocks, long errors, long millis) {
+                         long stepBoundHits, long deadlocks, long errors, long millis, long pruned, boolean bounded,
+                         boolean truncated) {
+        public Result(Execution counterexample, List<Decision> decisions, int preemptions, int boundReached, long schedules,
+                      long stepBoundHits, long deadlocks, long errors, long millis) {
+            this(counterexample, decisions, preemptions, boundReached, schedules, stepBoundHits, deadlocks, errors, millis,
+                    0, true, false);
+        }
+
         public boolean violated() {
             return counterexample != null;
         }
 
-        /** No schedule within the bound was cut short by the step bound or an error. */
+        /**
+         * No schedule (within the bound, if {@link #bounded}) was cut short by the step bound or
+         * an error, and the search was not stopped by its execution limit.
+         */
         public boolean exhaustive() {
-            return stepBoundHits == 0 && errors == 0;
+            return stepBoundHits == 0 && errors == 0 && !truncated;
         }
     }
+
+    /** {@code maxPreemptions} for an unbounded, exhaustive search ({@link #explore}). */
+    public static final int UNBOUNDED = -1;
 
     /** Sequentially consistent exploration. */
     public Explorer(Scenario scenario, Variant variant, int maxPreemptions, int maxSteps) {
@@ -47,7 +60,8 @@ public final class Explorer {
     }
 
     /**
-     * @param maxPreemptions the bound on preemptions plus stale reads per schedule
+     * @param maxPreemptions the bound on preemptions plus stale reads per schedule, or
+     *                       {@link #UNBOUNDED} for the reduced exhaustive search
      * @param weakened       ordering points to weaken (see {@link SimMemory}), or null
      */
     public Explorer(Scenario scenario, Variant variant, int maxPreemptions, int maxSteps, MemoryModel model,
@@ -65,7 +79,11 @@ public final class Explorer {
      * then the default: no preemption, every load reads the latest store.
      */
     public Execution runOnce(List<Integer> prefix, List<Decision> decisions) {
-        ControlledScheduler sched = new ControlledScheduler(maxSteps);
+        return runOnce(prefix, decisions, true);
+    }
+
+    private Execution runOnce(List<Integer> prefix, List<Decision> decisions, boolean record) {
+        ControlledScheduler sched = new ControlledScheduler(maxSteps).record(record);
         Chooser chooser = d -> {
             int i = decisions.size();
             decisions.add(d);
@@ -103,17 +121,107 @@ public final class Explorer {
     public Sweep exploreAll(java.util.function.Consumer<Execution> each) {
         long start = System.nanoTime();
         Counts c = new Counts();
-        search(maxPreemptions, c, (e, d) -> each.accept(e));
+        search(maxPreemptions, c, true, (e, d) -> each.accept(e));
         return new Sweep(c.schedules, c.stepBound, c.deadlocks, c.errors, millis(start));
     }
 
+    /**
+     * With a preemption bound: iterative preemption bounding, shortest counterexample first.
+     * Unbounded: the reduced exhaustive search ({@link Dpor}), stopping at the first violation,
+     * whose cost (preemptions plus stale reads) then bounds a preemption-bounded search for
+     * the shortest: fewest preemptions, then fewest steps, as with a bound.
+     */
     public Result explore() {
+        if (maxPreemptions == UNBOUNDED) {
+            return exhaust();
+        }
+        return bounded(maxPreemptions);
+    }
+
+    private long maxExecutions = 1_000_000;
+
+    /** The unbounded search's limit: past it, the result is NOT exhaustive. */
+    public Explorer maxExecutions(long n) {
+        this.maxExecutions = n;
+        return this;
+    }
+
+    private Result exhaust() {
+        long start = System.nanoTime();
+        Result quick = bounded(1); // most known bugs take one preemption: found in a few hundred schedules
+        if (quick.violated()) {
+            return new Result(quick.counterexample(), quick.decisions(), quick.preemptions(), quick.boundReached(),
+                    quick.schedules(), quick.stepBoundHits(), quick.deadlocks(), quick.errors(), millis(start), 0, false,
+                    false);
+        }
+        Dpor dpor = new Dpor(this::runWith, maxExecutions);
+        Counts c = new Counts();
+        Execution[] bad = new Execution[1];
+        dpor.run(e -> {
+            c.count(e);
+            if (e.bad() || e.status() == Execution.Status.DEADLOCK) {
+                bad[0] = e;
+                return true;
+            }
+            return false;
+        });
+        if (bad[0] != null) {
+            int cost = (int) (bad[0].preemptions() + bad[0].staleReads());
+            Result r = new Explorer(scenario, variant, cost, maxSteps, model, weakened).bounded(cost);
+            if (r.violated()) {
+                return new Result(r.counterexample(), r.decisions(), r.preemptions(), r.boundReached(),
+                        dpor.executions + r.schedules(), c.stepBound, c.deadlocks, c.errors, millis(start), dpor.pruned,
+                        false, false);
+            }
+            List<Decision> decisions = new ArrayList<>();
+            Execution again = runOnce(bad[0].choices(), decisions);
+            return new Result(again, decisions, (int) again.preemptions(), cost, dpor.executions, c.stepBound,
+                    c.deadlocks, c.errors, millis(start), dpor.pruned, false, false);
+        }
+        return new Result(null, List.of(), -1, -1, dpor.executions, c.stepBound, c.deadlocks, c.errors, millis(start),
+                dpor.pruned, false, dpor.truncated);
+    }
+
+    /** Counts of one run of the reduced search ({@link #reduced}). */
+    public record Reduced(long executions, long pruned, boolean stoppedEarly, boolean truncated, long stepBoundHits,
+                          long errors, long millis) {
+        public boolean exhaustive() {
+            return !stoppedEarly && !truncated && stepBoundHits == 0 && errors == 0;
+        }
+    }
+
+    /**
+     * The reduced exhaustive search alone ({@link Dpor}), every execution it keeps handed to
+     * {@code each} until it returns true. What the reduction's self-check compares against the
+     * unreduced search.
+     */
+    public Reduced reduced(java.util.function.Predicate<Execution> each) {
+        long start = System.nanoTime();
+        Dpor dpor = new Dpor(this::runWith, maxExecutions);
+        Counts c = new Counts();
+        boolean stopped = dpor.run(e -> {
+            c.count(e);
+            return each.test(e);
+        });
+        return new Reduced(dpor.executions, dpor.pruned, stopped, dpor.truncated, c.stepBound, c.errors, millis(start));
+    }
+
+    /** One execution whose chooser is made from its scheduler (what {@link Dpor} needs). */
+    private Execution runWith(java.util.function.Function<ControlledScheduler, Chooser> chooser) {
+        ControlledScheduler sched = new ControlledScheduler(maxSteps).record(false);
+        SimMemory mem = new SimMemory(sched, model, weakened);
+        Execution e = sched.run(scenario.newRun(variant, mem), chooser.apply(sched));
+        orderingPoints.addAll(mem.orderingPoints());
+        return e;
+    }
+
+    private Result bounded(int maxPreemptions) {
         long start = System.nanoTime();
         Counts c = new Counts();
         for (int bound = 0; bound <= maxPreemptions; bound++) {
             Execution[] best = new Execution[1];
             List<List<Decision>> bestDecisions = new ArrayList<>(List.of(List.of()));
-            search(bound, c, (e, decisions) -> {
+            search(bound, c, false, (e, decisions) -> {
                 boolean bad = e.bad() || e.status() == Execution.Status.DEADLOCK;
                 if (bad && (best[0] == null || e.steps().size() < best[0].steps().size())) {
                     best[0] = e;
@@ -121,7 +229,9 @@ public final class Explorer {
                 }
             });
             if (best[0] != null) {
-                return new Result(best[0], bestDecisions.get(0), bound, bound, c.schedules, c.stepBound, c.deadlocks,
+                List<Decision> decisions = new ArrayList<>();
+                Execution shown = runOnce(best[0].choices(), decisions); // again, recorded for the timeline
+                return new Result(shown, decisions, bound, bound, c.schedules, c.stepBound, c.deadlocks,
                         c.errors, millis(start));
             }
         }
@@ -135,23 +245,28 @@ public final class Explorer {
         long stepBound;
         long deadlocks;
         long errors;
+
+        void count(Execution e) {
+            schedules++;
+            switch (e.status()) {
+                case STEP_BOUND -> stepBound++;
+                case DEADLOCK -> deadlocks++;
+                case ERROR -> errors++;
+                default -> { }
+            }
+        }
     }
 
     /** Depth-first over every schedule of cost at most {@code bound}, each handed to {@code each}. */
-    private void search(int bound, Counts c, java.util.function.BiConsumer<Execution, List<Decision>> each) {
+    private void search(int bound, Counts c, boolean record,
+                        java.util.function.BiConsumer<Execution, List<Decision>> each) {
         Deque<List<Integer>> stack = new ArrayDeque<>();
         stack.push(List.of());
         while (!stack.isEmpty()) {
             List<Integer> prefix = stack.pop();
             List<Decision> decisions = new ArrayList<>();
-            Execution e = runOnce(prefix, decisions);
-            c.schedules++;
-            switch (e.status()) {
-                case STEP_BOUND -> c.stepBound++;
-                case DEADLOCK -> c.deadlocks++;
-                case ERROR -> c.errors++;
-                default -> { }
-            }
+            Execution e = runOnce(prefix, decisions, record);
+            c.count(e);
             each.accept(e, decisions);
             pushChildren(stack, prefix.size(), decisions, e.choices(), bound);
         }

@@ -13,8 +13,7 @@ public final class Footprint {
     static final int GLOBAL_VIEW = 0;
     private static final int BUFFER0 = 1;
     private static final int MAX_BUFFERS = 31;
-    private static final int MOVED0 = BUFFER0 + MAX_BUFFERS;
-    private static final int CELL0 = MOVED0 + MAX_BUFFERS;
+    private static final int CELL0 = BUFFER0 + MAX_BUFFERS;
 
     private final BitSet reads = new BitSet();
     private final BitSet writes = new BitSet();
@@ -28,14 +27,6 @@ public final class Footprint {
             throw new IllegalStateException("more than " + MAX_BUFFERS + " roles");
         }
         return BUFFER0 + role;
-    }
-
-    /**
-     * Written by every step of {@code role}: read by a wait loop whose turn wrote (a retry that
-     * takes and drops a lock), which waits for any other role to move, not for a value.
-     */
-    static int moved(int role) {
-        return MOVED0 + role;
     }
 
     void read(int resource) {

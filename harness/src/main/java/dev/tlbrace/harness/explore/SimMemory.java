@@ -79,9 +79,8 @@ public final class SimMemory extends Memory {
         int[] wmb = new int[0];  // what a WRITE_ONCE's message carries
         int[] own = new int[0];  // this role's latest store per cell
         final ArrayDeque<Buffered> buffer = new ArrayDeque<>();
-        // since the last spin: what the turn read ({cell, store}) and whether it wrote
-        final List<int[]> turnReads = new ArrayList<>();
-        boolean turnWrote;
+        // since the last spin: the value the turn first read in each cell it read
+        final java.util.Map<Integer, Long> turnReads = new java.util.LinkedHashMap<>();
     }
 
     public SimMemory(ControlledScheduler cs, MemoryModel model) {
@@ -96,40 +95,47 @@ public final class SimMemory extends Memory {
         this.weakened = weakened;
         cs.enableAccessPoints();
         cs.onSpin(this::spun);
-        cs.onSpinState(new ControlledScheduler.SpinState() {
-            @Override public boolean wrote(int r) { return role(r).turnWrote; }
-            @Override public boolean stable(int r) { return readsStable(r); }
-        });
+        cs.onSpinState(this::readsStable);
     }
 
     /**
-     * Whether every store role {@code r}'s last turn of its wait loop read is still the latest of
-     * its cell (under TSO, with none newer in another role's buffer). If the turn also wrote
-     * nothing, one more would repeat it exactly: the role is blocked until somebody writes.
+     * Whether every cell role {@code r}'s last turn of its wait loop read holds, as the next turn
+     * would see it (after the spin's refresh), the value the turn first read there. Then the next
+     * turn repeats the last exactly: the role is blocked until somebody else writes.
      */
     private boolean readsStable(int r) {
-        RoleState t = role(r);
-        for (int[] read : t.turnReads) {
-            if (read[1] != cells.get(read[0]).last()) {
-                return false;
-            }
-            if (model == MemoryModel.TSO && newestBufferedElsewhere(r, read[0]) != null) {
+        for (java.util.Map.Entry<Integer, Long> read : role(r).turnReads.entrySet()) {
+            if (refreshed(read.getKey()) != read.getValue()) {
                 return false;
             }
         }
         return true;
     }
 
+    /** What a role reads in cell {@code id} after a spin: the latest store, every buffer drained. */
+    private long refreshed(int id) {
+        History h = cells.get(id);
+        long v = h.mo.get(h.last()).value();
+        if (model == MemoryModel.TSO) {
+            for (RoleState t : roles) { // drainAll's order: the last role's store lands last
+                Buffered b = youngest(t, id);
+                if (b != null) {
+                    v = b.value();
+                }
+            }
+        }
+        return v;
+    }
+
     /** The running role's step read store {@code index} of cell {@code id}. */
     private void readAt(int r, int id, int index) {
         cs.touch(Footprint.cell(id), false);
-        role(r).turnReads.add(new int[] {id, index});
+        role(r).turnReads.putIfAbsent(id, cells.get(id).mo.get(index).value());
     }
 
     /** The running role's step wrote (or, under TSO, buffered a store to) cell {@code id}. */
     private void wrote(int r, int id) {
         cs.touch(model == MemoryModel.TSO ? Footprint.buffer(r) : Footprint.cell(id), true);
-        role(r).turnWrote = true;
     }
 
     /**
@@ -140,18 +146,10 @@ public final class SimMemory extends Memory {
      */
     private void spun(int r) {
         RoleState me = role(r);
-        for (int[] read : me.turnReads) {
-            cs.touch(Footprint.cell(read[0]), false); // what decides whether the loop runs again
-        }
-        if (me.turnWrote) {
-            for (int j = 0; j < cs.roleCount(); j++) {
-                if (j != r) {
-                    cs.touch(Footprint.moved(j), false); // it waited for anybody to move
-                }
-            }
+        for (int id : me.turnReads.keySet()) {
+            cs.touch(Footprint.cell(id), false); // what decides whether the loop runs again
         }
         me.turnReads.clear();
-        me.turnWrote = false;
         switch (model) {
             case SC -> { }
             case TSO -> {
@@ -216,6 +214,8 @@ public final class SimMemory extends Memory {
     @Override public void clear_bit(Cell c, long m) { rmw(c, "clear_bit", Order.RELAXED, old -> old & ~m); }
 
     @Override public long atomic_add_return_release(Cell c, long d) { return rmw(c, "atomic_add_return_release", Order.RELEASE, old -> old + d) + d; }
+
+    @Override public long atomic_add_return_acquire(Cell c, long d) { return rmw(c, "atomic_add_return_acquire", Order.ACQUIRE, old -> old + d) + d; }
 
     @Override public long cmpxchg(Cell c, long expect, long v) { return cas(c, "cmpxchg", Order.FULL, expect, v); }
 
@@ -324,7 +324,7 @@ public final class SimMemory extends Memory {
             drainAll();
             return h.mo.get(h.last()).value();
         }
-        cs.access(prim + "(" + c.name() + ")");
+        cs.access(prim, c.name());
         if (acquire && weak(r, prim, c)) {
             acquire = false;
         }
@@ -371,7 +371,9 @@ public final class SimMemory extends Memory {
                 }
             }
         }
-        cs.noteAccess(prim + "(" + c.name() + ") = " + Timeline.formatCell(c.name(), value) + note, stale);
+        if (cs.recording()) {
+            cs.noteAccess(prim + "(" + c.name() + ") = " + Timeline.formatCell(c.name(), value) + note, stale);
+        }
         return value;
     }
 
@@ -382,7 +384,7 @@ public final class SimMemory extends Memory {
             direct(h, v);
             return;
         }
-        cs.access(prim + "(" + c.name() + ")");
+        cs.access(prim, c.name());
         if (release && weak(r, prim, c)) {
             release = false;
         }
@@ -394,7 +396,9 @@ public final class SimMemory extends Memory {
             case TSO -> t.buffer.addLast(new Buffered(c.id(), v, step));
             default -> append(t, c, h, v, r, step, release ? t.cur : t.wmb, null);
         }
-        cs.noteAccess(prim + "(" + c.name() + ", " + Timeline.formatCell(c.name(), v) + ")", false);
+        if (cs.recording()) {
+            cs.noteAccess(prim + "(" + c.name() + ", " + Timeline.formatCell(c.name(), v) + ")", false);
+        }
     }
 
     /** An RMW that always writes; returns the old value. */
@@ -406,12 +410,14 @@ public final class SimMemory extends Memory {
             direct(h, f.apply(old));
             return old;
         }
-        cs.access(prim + "(" + c.name() + ")");
+        cs.access(prim, c.name());
         order = weakenOrder(r, prim, c, order);
         long old = rmwAt(r, c, h, order, f, null);
         String note = tsoMissed(r, c, old);
-        cs.noteAccess(prim + "(" + c.name() + "): " + Timeline.formatCell(c.name(), old) + " -> "
-                + Timeline.formatCell(c.name(), f.apply(old)) + note, !note.isEmpty());
+        if (cs.recording()) {
+            cs.noteAccess(prim + "(" + c.name() + "): " + Timeline.formatCell(c.name(), old) + " -> "
+                    + Timeline.formatCell(c.name(), f.apply(old)) + note, !note.isEmpty());
+        }
         return old;
     }
 
@@ -429,7 +435,7 @@ public final class SimMemory extends Memory {
             }
             return old;
         }
-        cs.access(prim + "(" + c.name() + ")");
+        cs.access(prim, c.name());
         order = weakenOrder(r, prim, c, order);
         RoleState t = role(r);
         long old;
@@ -465,9 +471,11 @@ public final class SimMemory extends Memory {
             note = tsoMissed(r, c, old);
             stale = !note.isEmpty();
         }
-        cs.noteAccess(prim + "(" + c.name() + ", " + Timeline.formatCell(c.name(), expect) + ", "
-                + Timeline.formatCell(c.name(), v) + "): " + Timeline.formatCell(c.name(), old)
-                + (old == expect ? " (success)" : " (failed)") + note, stale);
+        if (cs.recording()) {
+            cs.noteAccess(prim + "(" + c.name() + ", " + Timeline.formatCell(c.name(), expect) + ", "
+                    + Timeline.formatCell(c.name(), v) + "): " + Timeline.formatCell(c.name(), old)
+                    + (old == expect ? " (success)" : " (failed)") + note, stale);
+        }
         return old;
     }
 
@@ -494,7 +502,6 @@ public final class SimMemory extends Memory {
                 readAt(r, c.id(), h.last());
                 if (casExpect == null || old == casExpect) {
                     cs.touch(Footprint.cell(c.id()), true); // straight to memory
-                    t.turnWrote = true;
                     h.mo.add(new Msg(f.apply(old), r, step, null));
                 }
                 return old;
@@ -540,11 +547,13 @@ public final class SimMemory extends Memory {
         }
         boolean global = prim.startsWith("smp_mb");
         if (global && model != MemoryModel.SC) {
-            cs.access(prim + "()"); // a full barrier interacts with the other roles' barriers
+            cs.access(prim, null); // a full barrier interacts with the other roles' barriers
         }
         if (weak(r, prim, null)) {
             if (global && model != MemoryModel.SC) {
-                cs.noteAccess(prim + "() (weakened: no-op)", false);
+                if (cs.recording()) {
+                    cs.noteAccess(prim + "() (weakened: no-op)", false);
+                }
             }
             return;
         }
@@ -567,7 +576,9 @@ public final class SimMemory extends Memory {
             }
         }
         if (global && model != MemoryModel.SC) {
-            cs.noteAccess(prim + "()", false);
+            if (cs.recording()) {
+                cs.noteAccess(prim + "()", false);
+            }
         }
     }
 

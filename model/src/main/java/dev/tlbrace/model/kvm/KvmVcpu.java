@@ -36,6 +36,10 @@ public final class KvmVcpu {
     private final Cell mode;           // smp_store_release / cmpxchg
     private final Cell apicAccessAddr; // the VMCS field: FrameRef of the page, written by this vCPU only
     private final Cell reloadRetries;  // written by this vCPU only, read by oracles
+    // vCPU-private, like a local: only this vCPU's thread touches it; the cell publishes it.
+    // The retry never reads the cell, so a turn that collides again puts back what it found
+    // (an explorer sees it waiting for the invalidation, not making progress of its own).
+    private int reloadRetriesSoFar;
 
     KvmVcpu(Kvm kvm, int id) {
         this.kvm = kvm;
@@ -151,7 +155,7 @@ public final class KvmVcpu {
         if (kvm.mmuInvalidateRetryGfn(mmuSeq, Kvm.APIC_DEFAULT_GFN)) {
             kvm.sched.point("vmx_set_apic_access_page_addr: retry, kvm_make_request(KVM_REQ_APIC_PAGE_RELOAD)");
             kvmMakeRequest(KvmRequest.APIC_PAGE_RELOAD);
-            mem.WRITE_ONCE(reloadRetries, mem.READ_ONCE(reloadRetries) + 1);
+            mem.WRITE_ONCE(reloadRetries, ++reloadRetriesSoFar);
         } else {
             vmcsWriteApicAccessAddr(pfn);
         }

@@ -74,6 +74,8 @@ public final class HardwareMemory extends Memory {
 
     @Override public long atomic_add_return_release(Cell c, long delta) { return (long) V.getAndAddRelease(c, delta) + delta; }
 
+    @Override public long atomic_add_return_acquire(Cell c, long delta) { return (long) V.getAndAddAcquire(c, delta) + delta; }
+
     @Override public void smp_rmb() { VarHandle.loadLoadFence(); }
 
     @Override public void smp_wmb() { VarHandle.storeStoreFence(); }

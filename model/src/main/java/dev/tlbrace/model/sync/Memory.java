@@ -124,6 +124,9 @@ public abstract class Memory {
     /** atomic_long_add_return_release() (up_read): release ordering only. */
     public abstract long atomic_add_return_release(Cell c, long delta);
 
+    /** atomic_long_add_return_acquire() (down_read's fast path): acquire ordering only. */
+    public abstract long atomic_add_return_acquire(Cell c, long delta);
+
     // ---- locks -----------------------------------------------------------------------
 
     /**

@@ -3,9 +3,12 @@ package dev.tlbrace.model.sync;
 /**
  * rw_semaphore (mmap_lock): many readers or one writer; acquire on down, release on up.
  * Waiters spin through a trace point rather than sleep, for the same reason as {@link SpinLock}.
+ * As kernel/locking/rwsem.c has it: a reader adds its bias with one
+ * {@code atomic_long_add_return_acquire} (rwsem_read_trylock) and backs out if a writer holds
+ * it; a writer cmpxchg's the whole count from 0 and subtracts its bit on up_write.
  */
 public final class RwSem {
-    private static final long WRITER = -1;
+    private static final long WRITER = 1L << 32; // RWSEM_WRITER_LOCKED; readers count below it
     private final Memory mem;
     private final Sched sched;
     private final String name;
@@ -22,11 +25,10 @@ public final class RwSem {
         String label = "down_read(" + name + ")";
         for (;;) {
             sched.point(label);
-            long c = mem.READ_ONCE(count);
-            sched.point(label); // a lock label names one access: name the cmpxchg too
-            if (c != WRITER && mem.cmpxchg_acquire(count, c, c + 1) == c) {
+            if ((mem.atomic_add_return_acquire(count, 1) & WRITER) == 0) {
                 return;
             }
+            mem.atomic_add(count, -1); // the slow path queues; here: back out and wait
             sched.spin("down_read(" + name + "): writer holds it");
         }
     }
@@ -45,6 +47,6 @@ public final class RwSem {
 
     public void upWrite() {
         sched.point("up_write(" + name + ")");
-        mem.smp_store_release(count, 0);
+        mem.atomic_add_return_release(count, -WRITER);
     }
 }

@@ -1,0 +1,374 @@
+package dev.tlbrace.harness.explore;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * Exhaustive, unbounded exploration with source-set dynamic partial-order reduction and sleep
+ * sets (Abdulla, Aronis, Jonsson, Sagonas, "Optimal dynamic partial order reduction", POPL 2014,
+ * Algorithm 1), over the steps' {@link Footprint}s.
+ *
+ * <p>Two steps of different roles are dependent when one writes a resource the other reads or
+ * writes (a cell, a lock's cell, the LKMM global view, a TSO store buffer; the in-role oracles'
+ * peeks count as reads). After each execution every race between dependent steps not already
+ * ordered by happens-before adds, at the state before the first, a role that can start the
+ * reversed order; sleep sets keep an explored step asleep until something it depends on runs,
+ * and an execution where every role that could run is asleep is cut short
+ * ({@link Execution.Status#SLEEP_BLOCKED}): its schedules were explored from an equivalent state.
+ * Equivalent schedules end in the same state, so every state the judge can see, and every value
+ * an in-role oracle can read, is reached by some explored execution.
+ *
+ * <p>Which store a load reads ({@code lkmm}, {@code tso}) and the hardware's timing choices are
+ * branched in full at every load, as GenMC branches a load over the stores it may read; the
+ * reduction commutes only the schedule. A wait loop that would repeat its last turn exactly is
+ * blocked until a store changes what it read ({@link ControlledScheduler#onSpinState}), so every
+ * execution is finite without a preemption bound.
+ *
+ * <p>Deterministic: the same scenario, variant and model give the same executions in the same
+ * order. A search can start below a fixed prefix ({@link #Dpor(Function, List, Map, long)}):
+ * that is how {@link Explorer} splits the tree across jobs.
+ */
+final class Dpor {
+    /** Runs one execution under the chooser the function makes from the execution's scheduler. */
+    interface Runner {
+        Execution run(Function<ControlledScheduler, Chooser> chooser);
+    }
+
+    /** One decision on the current path. */
+    private static final class Node {
+        final boolean read;
+        final int options;          // read: how many; sched: 0
+        final int step;             // sched: steps before it; read: the step it is inside
+        final List<Integer> enabled;
+        final Map<Integer, Footprint> sleep; // asleep here, with the step each would take
+        final BitSet backtrack = new BitSet();
+        final BitSet explored = new BitSet();
+        final Map<Integer, Footprint> done = new HashMap<>(); // explored child -> its step, over every load choice
+        int chosen;
+
+        Node(boolean read, int options, int step, List<Integer> enabled, Map<Integer, Footprint> sleep) {
+            this.read = read;
+            this.options = options;
+            this.step = step;
+            this.enabled = enabled;
+            this.sleep = sleep;
+        }
+    }
+
+    private final Runner runner;
+    private final List<Integer> rootPrefix;
+    private final Map<Integer, Footprint> rootSleep;
+    private final long maxExecutions;
+    private final List<Node> stack = new ArrayList<>();
+
+    long executions;
+    long pruned;
+    boolean truncated;
+
+    Dpor(Runner runner, long maxExecutions) {
+        this(runner, List.of(), Map.of(), maxExecutions);
+    }
+
+    /** A search of the subtree below {@code prefix} (choices as in {@link Execution#choices()}), entered with {@code sleep}. */
+    Dpor(Runner runner, List<Integer> prefix, Map<Integer, Footprint> sleep, long maxExecutions) {
+        this.runner = runner;
+        this.rootPrefix = List.copyOf(prefix);
+        this.rootSleep = new LinkedHashMap<>(sleep);
+        this.maxExecutions = maxExecutions;
+    }
+
+    /**
+     * Runs every execution the reduction keeps, each handed to {@code each}, until {@code each}
+     * returns true (stop early) or the tree is done; true if it stopped early.
+     */
+    boolean run(Predicate<Execution> each) {
+        for (;;) {
+            if (executions >= maxExecutions) {
+                truncated = true;
+                return false;
+            }
+            int prefixLen = stack.size();
+            List<Node> fresh = new ArrayList<>();
+            Execution e = runner.run(cs -> chooser(cs, prefixLen, fresh));
+            executions++;
+            if (e.status() == Execution.Status.SLEEP_BLOCKED) {
+                pruned++;
+            }
+            stack.addAll(fresh);
+            List<Step> steps = e.steps();
+            for (Node n : stack) {
+                if (!n.read && n.step < steps.size()) {
+                    n.done.computeIfAbsent(n.chosen, k -> new Footprint()).merge(steps.get(n.step).footprint());
+                }
+            }
+            int from = prefixLen == 0 ? 0 : stack.get(prefixLen - 1).step;
+            races(steps, from);
+            if (each.test(e)) {
+                return true;
+            }
+            if (!next()) {
+                return false;
+            }
+        }
+    }
+
+    /** Moves the deepest node with an unexplored alternative to it; false when the tree is done. */
+    private boolean next() {
+        while (!stack.isEmpty()) {
+            Node n = stack.get(stack.size() - 1);
+            if (n.read) {
+                if (n.chosen + 1 < n.options) {
+                    n.chosen++;
+                    return true;
+                }
+            } else {
+                for (int q = n.backtrack.nextSetBit(0); q >= 0; q = n.backtrack.nextSetBit(q + 1)) {
+                    if (!n.explored.get(q) && !n.sleep.containsKey(q) && n.enabled.contains(q)) {
+                        n.chosen = q;
+                        n.explored.set(q);
+                        return true;
+                    }
+                }
+            }
+            stack.remove(stack.size() - 1);
+        }
+        return false;
+    }
+
+    /**
+     * Replays the root prefix and the stack, then runs on: the last role again while it can
+     * run, else the lowest awake one; every load reads the latest store.
+     */
+    private Chooser chooser(ControlledScheduler cs, int prefixLen, List<Node> fresh) {
+        return new Chooser() {
+            int i;
+            Map<Integer, Footprint> sleep = prefixLen == 0 ? new LinkedHashMap<>(rootSleep) : null;
+
+            @Override
+            public int choose(Decision d) {
+                int at = i++;
+                if (at < rootPrefix.size()) {
+                    int c = rootPrefix.get(at);
+                    if (d.isRead() != (c < 0)) {
+                        throw new IllegalStateException("split prefix does not fit at decision " + at);
+                    }
+                    if (at == rootPrefix.size() - 1 && prefixLen == 0) {
+                        sleep = new LinkedHashMap<>(rootSleep);
+                    }
+                    return d.isRead() ? -1 - c : c;
+                }
+                int k = at - rootPrefix.size();
+                if (k < prefixLen) {
+                    Node n = stack.get(k);
+                    if (n.read != d.isRead()) {
+                        throw new IllegalStateException("explored schedule does not replay at decision " + at);
+                    }
+                    if (k == prefixLen - 1) {
+                        sleep = new LinkedHashMap<>(n.sleep);
+                        if (!n.read) {
+                            n.done.forEach((r, f) -> {
+                                if (r != n.chosen) {
+                                    sleep.put(r, f);
+                                }
+                            });
+                        }
+                    }
+                    return n.chosen;
+                }
+                if (d.isRead()) {
+                    Node n = new Node(true, d.options(), d.step() - 1, List.of(), sleep);
+                    fresh.add(n);
+                    return 0;
+                }
+                Step last = cs.lastStep();
+                if (last != null && !sleep.isEmpty()) {
+                    Map<Integer, Footprint> awake = new LinkedHashMap<>();
+                    sleep.forEach((r, f) -> {
+                        if (!f.conflicts(last.footprint())) {
+                            awake.put(r, f);
+                        }
+                    });
+                    sleep = awake;
+                }
+                Node n = new Node(false, 0, d.step(), d.enabled(), sleep);
+                int pick = -1;
+                if (d.last() >= 0 && d.enabled().contains(d.last()) && !sleep.containsKey(d.last())) {
+                    pick = d.last();
+                } else {
+                    for (int r : d.enabled()) {
+                        if (!sleep.containsKey(r)) {
+                            pick = r;
+                            break;
+                        }
+                    }
+                }
+                if (pick < 0) {
+                    return STOP; // every role that could run is asleep
+                }
+                n.chosen = pick;
+                n.backtrack.set(pick);
+                n.explored.set(pick);
+                fresh.add(n);
+                return pick;
+            }
+        };
+    }
+
+    /**
+     * For every race whose later step is at or after {@code from}: two dependent steps of
+     * different roles with nothing between them in happens-before. At the state before the
+     * first, makes sure one role that can start the reversed order is scheduled.
+     */
+    private void races(List<Step> steps, int from) {
+        int n = steps.size();
+        if (n == 0) {
+            return;
+        }
+        int roles = 0;
+        for (Step s : steps) {
+            roles = Math.max(roles, s.role() + 1);
+        }
+        Node[] nodeOf = new Node[n];
+        for (Node node : stack) {
+            if (!node.read && node.step < n) {
+                nodeOf[node.step] = node;
+            }
+        }
+        int[][] clock = new int[n][];
+        int[] pos = new int[n];
+        int[] count = new int[roles];
+        int[] lastOf = new int[roles];
+        Arrays.fill(lastOf, -1);
+        Map<Integer, Integer> lastWrite = new HashMap<>();
+        Map<Integer, List<Integer>> readsSince = new HashMap<>();
+        List<Integer> cands = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Step s = steps.get(i);
+            int r = s.role();
+            pos[i] = ++count[r];
+            clock[i] = lastOf[r] >= 0 ? clock[lastOf[r]].clone() : new int[roles];
+            cands.clear();
+            BitSet w = s.footprint().writes();
+            BitSet rd = s.footprint().reads();
+            for (int x = w.nextSetBit(0); x >= 0; x = w.nextSetBit(x + 1)) {
+                Integer lw = lastWrite.get(x);
+                if (lw != null) {
+                    addCand(cands, steps, lw, r);
+                }
+                List<Integer> rs = readsSince.get(x);
+                if (rs != null) {
+                    for (int j : rs) {
+                        addCand(cands, steps, j, r);
+                    }
+                }
+            }
+            for (int x = rd.nextSetBit(0); x >= 0; x = rd.nextSetBit(x + 1)) {
+                Integer lw = lastWrite.get(x);
+                if (lw != null && !w.get(x)) {
+                    addCand(cands, steps, lw, r);
+                }
+            }
+            for (int j : cands) {
+                join(clock[i], clock[j]);
+            }
+            clock[i][r] = pos[i];
+            if (i >= from) {
+                for (int j : cands) {
+                    boolean direct = lastOf[r] < 0 || !hb(steps, clock, pos, j, lastOf[r]);
+                    for (int d : cands) {
+                        if (d != j && hb(steps, clock, pos, j, d)) {
+                            direct = false;
+                        }
+                    }
+                    if (direct && nodeOf[j] != null) {
+                        reverse(steps, clock, pos, nodeOf[j], j, i, roles);
+                    }
+                }
+            }
+            for (int x = w.nextSetBit(0); x >= 0; x = w.nextSetBit(x + 1)) {
+                lastWrite.put(x, i);
+                readsSince.remove(x);
+            }
+            for (int x = rd.nextSetBit(0); x >= 0; x = rd.nextSetBit(x + 1)) {
+                if (!w.get(x)) {
+                    readsSince.computeIfAbsent(x, k -> new ArrayList<>()).add(i);
+                }
+            }
+            lastOf[r] = i;
+        }
+    }
+
+    private static void addCand(List<Integer> cands, List<Step> steps, int j, int role) {
+        if (steps.get(j).role() != role && !cands.contains(j)) {
+            cands.add(j);
+        }
+    }
+
+    /** Whether step {@code j} happens before step {@code k} (j earlier in the execution). */
+    private static boolean hb(List<Step> steps, int[][] clock, int[] pos, int j, int k) {
+        return j == k || clock[k][steps.get(j).role()] >= pos[j];
+    }
+
+    private static void join(int[] into, int[] other) {
+        for (int x = 0; x < into.length; x++) {
+            into[x] = Math.max(into[x], other[x]);
+        }
+    }
+
+    /**
+     * The race between steps {@code j} and {@code i}: v is what runs after j and not after it
+     * in happens-before, then i. If no role that can start v is in the backtrack set at j's
+     * node, add one (i's role when it can, else the lowest).
+     */
+    private static void reverse(List<Step> steps, int[][] clock, int[] pos, Node node, int j, int i, int roles) {
+        int[] minPos = new int[roles];
+        int[] first = new int[roles];
+        Arrays.fill(minPos, Integer.MAX_VALUE);
+        Arrays.fill(first, -1);
+        for (int k = j + 1; k <= i; k++) {
+            if (k < i && hb(steps, clock, pos, j, k)) {
+                continue;
+            }
+            int r = steps.get(k).role();
+            if (first[r] < 0) {
+                first[r] = k;
+                minPos[r] = pos[k];
+            }
+        }
+        BitSet initials = new BitSet();
+        for (int q = 0; q < roles; q++) {
+            int w = first[q];
+            if (w < 0) {
+                continue;
+            }
+            boolean initial = true;
+            for (int r = 0; r < roles; r++) {
+                if (r != q && first[r] >= 0 && first[r] < w && clock[w][r] >= minPos[r]) {
+                    initial = false;
+                }
+            }
+            if (initial) {
+                initials.set(q);
+            }
+        }
+        if (initials.intersects(node.backtrack)) {
+            return;
+        }
+        int ri = steps.get(i).role();
+        int q = initials.get(ri) ? ri : initials.nextSetBit(0);
+        if (q >= 0 && node.enabled.contains(q)) {
+            node.backtrack.set(q);
+        } else {
+            for (int r : node.enabled) {
+                node.backtrack.set(r);
+            }
+        }
+    }
+}

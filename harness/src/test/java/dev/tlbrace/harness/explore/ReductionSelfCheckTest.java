@@ -1,0 +1,97 @@
+package dev.tlbrace.harness.explore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tlbrace.harness.scenario.Expectation;
+import dev.tlbrace.harness.scenario.Scenario;
+import dev.tlbrace.harness.scenario.Scenarios;
+import dev.tlbrace.harness.scenario.Variant;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A second opinion on the partial-order reduction ({@link Dpor}): the reduced search must reach
+ * every final state the unreduced search reaches. A final state is the judge's outcome and its
+ * detail (the frames, PTEs, SPTEs, retries it reports), so a reduction that dropped an
+ * interleaving with a different ending fails here even when both end clean.
+ *
+ * <p>Small scenarios (every canary) are compared with the unreduced search run to a bound no
+ * schedule of theirs reaches, so both sides are exhaustive and the sets must be equal. The
+ * races are too big for an unreduced exhaustive search: each is compared with every schedule
+ * of up to {@link #RACE_BOUND} preemptions plus stale reads, which the reduction must cover.
+ */
+class ReductionSelfCheckTest {
+    static final int STEPS = 400;
+    static final int SMALL_BOUND = 6;
+    static final int RACE_BOUND = 2;
+
+    static Stream<Arguments> canaries() {
+        return Scenarios.canaries().stream().flatMap(s -> s.variants().stream()
+                .flatMap(v -> Stream.of(MemoryModel.SC, MemoryModel.LKMM).map(m -> Arguments.of(s.id(), v.id(), m.id()))));
+    }
+
+    /** The fix that is cheapest to exhaust and one known bug of each race, under SC. */
+    static Stream<Arguments> races() {
+        return Stream.of(
+                Arguments.of("apic-access-reload", "invalidate-range-request", "sc"),
+                Arguments.of("apic-access-reload", "range-start-request", "sc"),
+                Arguments.of("smmu-stale-readonly", "btm", "sc"),
+                Arguments.of("smmu-stale-readonly", "invalidate-before-response", "lkmm"),
+                Arguments.of("kvm-fault-vs-invalidate", "no-retry", "sc"),
+                Arguments.of("gpc-refresh-vs-invalidate", "refresh-no-retry", "sc"));
+    }
+
+    @ParameterizedTest(name = "{0} / {1} / {2}")
+    @MethodSource("canaries")
+    void everyCanaryReachesExactlyTheUnreducedFinalStates(String scenario, String variant, String model) {
+        Scenario s = Scenarios.byId(scenario);
+        Set<String> reduced = reduced(s, s.variant(variant), MemoryModel.byId(model));
+        Set<String> full = unreduced(s, s.variant(variant), MemoryModel.byId(model), SMALL_BOUND);
+        Set<String> beyond = unreduced(s, s.variant(variant), MemoryModel.byId(model), SMALL_BOUND + 1);
+        assertThat(beyond).as("the unreduced search is exhaustive at bound %d", SMALL_BOUND).isEqualTo(full);
+        assertThat(reduced).isEqualTo(full);
+    }
+
+    @ParameterizedTest(name = "{0} / {1} / {2}")
+    @MethodSource("races")
+    void everyRaceReachesEveryFinalStateOfTheBoundedUnreducedSearch(String scenario, String variant, String model) {
+        Scenario s = Scenarios.byId(scenario);
+        Variant v = s.variant(variant);
+        Set<String> reduced = reduced(s, v, MemoryModel.byId(model));
+        Set<String> bounded = unreduced(s, v, MemoryModel.byId(model), RACE_BOUND);
+        assertThat(reduced).containsAll(bounded);
+        if (v.expectation() == Expectation.KNOWN_BUG) {
+            assertThat(reduced).anyMatch(o -> s.badOutcomes().contains(o.substring(0, o.indexOf(" | "))));
+        }
+    }
+
+    private static Set<String> reduced(Scenario s, Variant v, MemoryModel m) {
+        Set<String> out = new TreeSet<>();
+        Explorer.Reduced r = new Explorer(s, v, Explorer.UNBOUNDED, STEPS, m, null).maxExecutions(200_000)
+                .reduced(e -> {
+                    add(out, e);
+                    return false;
+                });
+        assertThat(r.exhaustive()).as("reduced search exhaustive: %s", r).isTrue();
+        return out;
+    }
+
+    private static Set<String> unreduced(Scenario s, Variant v, MemoryModel m, int bound) {
+        Set<String> out = new TreeSet<>();
+        Explorer.Sweep sweep = new Explorer(s, v, bound, STEPS, m, null).exploreAll(e -> add(out, e));
+        assertThat(sweep.exhaustive()).isTrue();
+        return out;
+    }
+
+    private static void add(Set<String> out, Execution e) {
+        if (e.status() == Execution.Status.COMPLETED) {
+            out.add(e.verdict().outcome() + " | " + e.verdict().detail());
+        } else if (e.status() == Execution.Status.DEADLOCK) {
+            out.add("DEADLOCK | ");
+        }
+    }
+}
