@@ -81,6 +81,19 @@ class CliTest {
     }
 
     @Test
+    void exploreWithoutABoundIsExhaustiveOrSaysNotAndFails() {
+        Result r = run("explore", "smmu-stale-readonly", "--variant", "invalidate-before-response");
+        assertThat(r.code()).as(r.out()).isZero();
+        assertThat(r.out()).containsPattern("exhaustive: \\d+ executions \\(\\d+ pruned\\), no violation");
+        Result cut = run("explore", "smmu-stale-readonly", "--variant", "btm", "--memory-model", "sc",
+                "--max-executions", "10");
+        assertThat(cut.code()).as(cut.out()).isEqualTo(1);
+        assertThat(cut.out()).contains("NOT exhaustive: no violation in 10 executions", "--max-executions 10");
+        assertThat(run("explore", "smmu-stale-readonly", "--variant", "btm", "--max-executions", "0").code())
+                .isEqualTo(2);
+    }
+
+    @Test
     void exploreReplayAndSoakRejectBadInput() {
         assertThat(run("explore", "apic-access-reload", "--variant", "btm").code()).isEqualTo(2);
         assertThat(run("explore", "apic-access-reload", "--variant", "retry-in-progress", "--max-preemptions", "9").code())
