@@ -32,8 +32,7 @@ import java.util.function.Predicate;
  * execution is finite without a preemption bound.
  *
  * <p>Deterministic: the same scenario, variant and model give the same executions in the same
- * order. A search can start below a fixed prefix ({@link #Dpor(Function, List, Map, long)}):
- * that is how {@link Explorer} splits the tree across jobs.
+ * order.
  */
 final class Dpor {
     /** Runs one execution under the chooser the function makes from the execution's scheduler. */
@@ -63,8 +62,6 @@ final class Dpor {
     }
 
     private final Runner runner;
-    private final List<Integer> rootPrefix;
-    private final Map<Integer, Footprint> rootSleep;
     private final long maxExecutions;
     private final List<Node> stack = new ArrayList<>();
 
@@ -73,14 +70,7 @@ final class Dpor {
     boolean truncated;
 
     Dpor(Runner runner, long maxExecutions) {
-        this(runner, List.of(), Map.of(), maxExecutions);
-    }
-
-    /** A search of the subtree below {@code prefix} (choices as in {@link Execution#choices()}), entered with {@code sleep}. */
-    Dpor(Runner runner, List<Integer> prefix, Map<Integer, Footprint> sleep, long maxExecutions) {
         this.runner = runner;
-        this.rootPrefix = List.copyOf(prefix);
-        this.rootSleep = new LinkedHashMap<>(sleep);
         this.maxExecutions = maxExecutions;
     }
 
@@ -143,34 +133,23 @@ final class Dpor {
     }
 
     /**
-     * Replays the root prefix and the stack, then runs on: the last role again while it can
-     * run, else the lowest awake one; every load reads the latest store.
+     * Replays the stack, then runs on: the last role again while it can run, else the lowest
+     * awake one; every load reads the latest store.
      */
     private Chooser chooser(ControlledScheduler cs, int prefixLen, List<Node> fresh) {
         return new Chooser() {
-            int i;
-            Map<Integer, Footprint> sleep = prefixLen == 0 ? new LinkedHashMap<>(rootSleep) : null;
+            int next;
+            Map<Integer, Footprint> sleep = new LinkedHashMap<>();
 
             @Override
             public int choose(Decision d) {
-                int at = i++;
-                if (at < rootPrefix.size()) {
-                    int c = rootPrefix.get(at);
-                    if (d.isRead() != (c < 0)) {
-                        throw new IllegalStateException("split prefix does not fit at decision " + at);
-                    }
-                    if (at == rootPrefix.size() - 1 && prefixLen == 0) {
-                        sleep = new LinkedHashMap<>(rootSleep);
-                    }
-                    return d.isRead() ? -1 - c : c;
-                }
-                int k = at - rootPrefix.size();
-                if (k < prefixLen) {
-                    Node n = stack.get(k);
+                int at = next++;
+                if (at < prefixLen) {
+                    Node n = stack.get(at);
                     if (n.read != d.isRead()) {
                         throw new IllegalStateException("explored schedule does not replay at decision " + at);
                     }
-                    if (k == prefixLen - 1) {
+                    if (at == prefixLen - 1) {
                         sleep = new LinkedHashMap<>(n.sleep);
                         if (!n.read) {
                             n.done.forEach((r, f) -> {
