@@ -59,6 +59,7 @@ public final class ControlledScheduler implements Sched {
     private String[] lockLabelNext = new String[0];
     private List<List<String>> passed = new ArrayList<>();
     private boolean accessPoints;
+    private boolean record = true;
     private java.util.function.IntConsumer spinHook;
     private SpinState spinState;
 
@@ -90,8 +91,6 @@ public final class ControlledScheduler implements Sched {
     public ControlledScheduler(int maxSteps) {
         this.maxSteps = maxSteps;
     }
-
-    private boolean record = true;
 
     /**
      * Without recording, steps keep their role, footprint and decisions but no labels or access

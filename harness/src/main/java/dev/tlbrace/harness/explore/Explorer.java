@@ -135,7 +135,7 @@ public final class Explorer {
         if (maxPreemptions == UNBOUNDED) {
             return exhaust();
         }
-        return bounded(maxPreemptions);
+        return bounded(0, maxPreemptions);
     }
 
     private long maxExecutions = 1_000_000;
@@ -148,17 +148,14 @@ public final class Explorer {
 
     private Result exhaust() {
         long start = System.nanoTime();
-        Result quick = bounded(1); // most known bugs take one preemption: found in a few hundred schedules
+        Result quick = bounded(0, 1); // most known bugs take one preemption: found in a few hundred schedules
         if (quick.violated()) {
             return new Result(quick.counterexample(), quick.decisions(), quick.preemptions(), quick.boundReached(),
                     quick.schedules(), quick.stepBoundHits(), quick.deadlocks(), quick.errors(), millis(start), 0, false,
                     false);
         }
-        Dpor dpor = new Dpor(this::runWith, maxExecutions);
-        Counts c = new Counts();
         Execution[] bad = new Execution[1];
-        dpor.run(e -> {
-            c.count(e);
+        Reduced red = reduced(e -> {
             if (e.bad() || e.status() == Execution.Status.DEADLOCK) {
                 bad[0] = e;
                 return true;
@@ -167,24 +164,24 @@ public final class Explorer {
         });
         if (bad[0] != null) {
             int cost = (int) (bad[0].preemptions() + bad[0].staleReads());
-            Result r = new Explorer(scenario, variant, cost, maxSteps, model, weakened).bounded(cost);
+            Result r = bounded(2, cost); // bounds 0 and 1 held none: the quick hunt ran them
             if (r.violated()) {
                 return new Result(r.counterexample(), r.decisions(), r.preemptions(), r.boundReached(),
-                        dpor.executions + r.schedules(), c.stepBound, c.deadlocks, c.errors, millis(start), dpor.pruned,
-                        false, false);
+                        quick.schedules() + red.executions() + r.schedules(), red.stepBoundHits(), red.deadlocks(),
+                        red.errors(), millis(start), red.pruned(), false, false);
             }
             List<Decision> decisions = new ArrayList<>();
             Execution again = runOnce(bad[0].choices(), decisions);
-            return new Result(again, decisions, (int) again.preemptions(), cost, dpor.executions, c.stepBound,
-                    c.deadlocks, c.errors, millis(start), dpor.pruned, false, false);
+            return new Result(again, decisions, (int) again.preemptions(), cost, red.executions(), red.stepBoundHits(),
+                    red.deadlocks(), red.errors(), millis(start), red.pruned(), false, false);
         }
-        return new Result(null, List.of(), -1, -1, dpor.executions, c.stepBound, c.deadlocks, c.errors, millis(start),
-                dpor.pruned, false, dpor.truncated);
+        return new Result(null, List.of(), -1, -1, red.executions(), red.stepBoundHits(), red.deadlocks(), red.errors(),
+                millis(start), red.pruned(), false, red.truncated());
     }
 
     /** Counts of one run of the reduced search ({@link #reduced}). */
     public record Reduced(long executions, long pruned, boolean stoppedEarly, boolean truncated, long stepBoundHits,
-                          long errors, long millis) {
+                          long deadlocks, long errors, long millis) {
         public boolean exhaustive() {
             return !stoppedEarly && !truncated && stepBoundHits == 0 && errors == 0;
         }
@@ -203,7 +200,8 @@ public final class Explorer {
             c.count(e);
             return each.test(e);
         });
-        return new Reduced(dpor.executions, dpor.pruned, stopped, dpor.truncated, c.stepBound, c.errors, millis(start));
+        return new Reduced(dpor.executions, dpor.pruned, stopped, dpor.truncated, c.stepBound, c.deadlocks, c.errors,
+                millis(start));
     }
 
     /** One execution whose chooser is made from its scheduler (what {@link Dpor} needs). */
@@ -215,10 +213,11 @@ public final class Explorer {
         return e;
     }
 
-    private Result bounded(int maxPreemptions) {
+    /** Iterative preemption bounding over the bounds {@code from..to}, shortest counterexample first. */
+    private Result bounded(int from, int to) {
         long start = System.nanoTime();
         Counts c = new Counts();
-        for (int bound = 0; bound <= maxPreemptions; bound++) {
+        for (int bound = from; bound <= to; bound++) {
             Execution[] best = new Execution[1];
             List<List<Decision>> bestDecisions = new ArrayList<>(List.of(List.of()));
             search(bound, c, false, (e, decisions) -> {
@@ -235,7 +234,7 @@ public final class Explorer {
                         c.errors, millis(start));
             }
         }
-        return new Result(null, List.of(), -1, maxPreemptions, c.schedules, c.stepBound, c.deadlocks, c.errors,
+        return new Result(null, List.of(), -1, to, c.schedules, c.stepBound, c.deadlocks, c.errors,
                 millis(start));
     }
 

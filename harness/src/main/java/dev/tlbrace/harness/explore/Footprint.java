@@ -42,12 +42,6 @@ public final class Footprint {
         writes.or(o.writes);
     }
 
-    Footprint copy() {
-        Footprint f = new Footprint();
-        f.merge(this);
-        return f;
-    }
-
     boolean conflicts(Footprint o) {
         return writes.intersects(o.reads) || writes.intersects(o.writes) || reads.intersects(o.writes);
     }
@@ -58,10 +52,6 @@ public final class Footprint {
 
     BitSet writes() {
         return writes;
-    }
-
-    boolean isEmpty() {
-        return reads.isEmpty() && writes.isEmpty();
     }
 
     @Override
