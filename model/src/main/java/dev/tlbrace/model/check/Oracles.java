@@ -30,6 +30,17 @@ public final class Oracles {
     }
 
     /**
+     * N3 at quiescence: what a secondary names ({@code what}, e.g. "spte gfn 0 maps") is still a
+     * live allocation, read with {@link Frames#isLiveNow}.
+     */
+    public static Optional<Violation> frameLiveAtQuiescence(String what, long ref, Frames frames) {
+        if (ref == FrameRef.NONE || frames.isLiveNow(ref)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Violation("N3", "at quiescence " + what + " " + FrameRef.describe(ref) + ", a freed frame"));
+    }
+
+    /**
      * A1 at a guest access: the vCPU is (still) in guest mode and its VMCS APIC-access address
      * names a freed or reused frame. The caller reads the address, checks it, then re-reads the
      * mode: only an access confirmed in guest mode counts, as a kick waits for the exit.

@@ -142,10 +142,7 @@ public final class GpcRefreshVsInvalidate implements Scenario {
                         + ", a freed frame"));
             }
             long now = gpc.validPfnNow();
-            if (now != FrameRef.NONE && !mm.frames.isLiveNow(now)) {
-                violations.add(new Violation("N3", "at quiescence the valid cache names " + FrameRef.describe(now)
-                        + ", a freed frame"));
-            }
+            Oracles.frameLiveAtQuiescence("the valid cache names", now, mm.frames).ifPresent(violations::add);
             Oracles.countersQuiescent(mm, kvm).ifPresent(violations::add);
             String detail = "old pfn 0x" + Integer.toHexString(oldPfn) + ", cache " + FrameRef.describe(now)
                     + ", pte " + Pte.describe(mm.pgtable.peek(MEM_HVA)) + ", refresh retries " + retries;

@@ -170,10 +170,7 @@ public final class KvmFaultVsInvalidate implements Scenario {
                 violations.add(inGuest);
             }
             long spte = kvm.stage2.peek((int) GFN);
-            if (spte != FrameRef.NONE && !mm.frames.isLiveNow(spte)) {
-                violations.add(new Violation("N3", "at quiescence spte gfn 0 maps " + FrameRef.describe(spte)
-                        + ", a freed frame"));
-            }
+            Oracles.frameLiveAtQuiescence("spte gfn 0 maps", spte, mm.frames).ifPresent(violations::add);
             Oracles.stage2Subset(kvm).ifPresent(violations::add);
             Oracles.countersQuiescent(mm, kvm).ifPresent(violations::add);
             String detail = "old pfn 0x" + Integer.toHexString(oldPfn) + ", spte " + FrameRef.describe(spte)
