@@ -38,15 +38,24 @@ public final class ControlledScheduler implements Sched {
      * by two running roles.
      */
     private static final java.util.concurrent.ExecutorService ROLE_THREADS =
-            java.util.concurrent.Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "tlbrace-role");
-                t.setDaemon(true);
-                return t;
-            });
+            java.util.concurrent.Executors.newCachedThreadPool(RoleThread::new);
+
+    /**
+     * A pooled thread knows which role of which execution it runs: a field read where a
+     * ThreadLocal per execution left the pool's threads a growing map of stale entries to search.
+     */
+    private static final class RoleThread extends Thread {
+        ControlledScheduler owner;
+        int role;
+
+        RoleThread(Runnable r) {
+            super(r, "tlbrace-role");
+            setDaemon(true);
+        }
+    }
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final ThreadLocal<Integer> me = new ThreadLocal<>();
     private final int maxSteps;
 
     // all below guarded by lock
@@ -116,7 +125,7 @@ public final class ControlledScheduler implements Sched {
             arrive(label, false);
             return;
         }
-        Integer idx = me.get();
+        Integer idx = me();
         if (idx == null) {
             return;
         }
@@ -139,8 +148,8 @@ public final class ControlledScheduler implements Sched {
     @Override
     public void spin(String label) {
         arrive(label, true);
-        if (spinHook != null && me.get() != null) {
-            spinHook.accept(me.get());
+        if (spinHook != null && me() != null) {
+            spinHook.accept(me());
         }
     }
 
@@ -183,7 +192,7 @@ public final class ControlledScheduler implements Sched {
      * function and the access, e.g. {@code kvm_mmu_invalidate_end: mmu_invalidate_seq++ | WRITE_ONCE(kvm->mmu_invalidate_seq)}.
      */
     void access(String prim, String cell) {
-        Integer idx = me.get();
+        Integer idx = me();
         if (idx == null) {
             return;
         }
@@ -213,6 +222,11 @@ public final class ControlledScheduler implements Sched {
         }
     }
 
+    /** The calling thread's role in this execution, or null for setup and judge threads. */
+    private Integer me() {
+        return Thread.currentThread() instanceof RoleThread t && t.owner == this ? t.role : null;
+    }
+
     /** How many roles the running execution has. */
     int roleCount() {
         return names.size();
@@ -225,7 +239,7 @@ public final class ControlledScheduler implements Sched {
 
     /** The role index of the calling thread, or -1 for setup and judge threads. */
     int currentRole() {
-        Integer idx = me.get();
+        Integer idx = me();
         return idx == null ? -1 : idx;
     }
 
@@ -243,7 +257,7 @@ public final class ControlledScheduler implements Sched {
     void noteAccess(String text, boolean stale) {
         lock.lock();
         try {
-            Integer idx = me.get();
+            Integer idx = me();
             if (idx != null && current != null && current.role() == idx) {
                 current.access(text, stale);
             }
@@ -263,7 +277,7 @@ public final class ControlledScheduler implements Sched {
     /** A hardware timing choice inside the current step; free against the bound. */
     @Override
     public int choose(String what, int options) {
-        if (me.get() == null) {
+        if (me() == null) {
             return 0; // setup and judge: the hardware has caught up
         }
         int pick = decideInStep(options, true);
@@ -293,7 +307,7 @@ public final class ControlledScheduler implements Sched {
 
     @Override
     public void observe(String what, long value) {
-        Integer idx = me.get();
+        Integer idx = me();
         if (idx == null) {
             return;
         }
@@ -308,7 +322,7 @@ public final class ControlledScheduler implements Sched {
     }
 
     private void arrive(String label, boolean spin) {
-        Integer idx = me.get();
+        Integer idx = me();
         if (idx == null) {
             return;
         }
@@ -390,11 +404,13 @@ public final class ControlledScheduler implements Sched {
     }
 
     private void body(int idx, Runnable r) {
-        me.set(idx);
+        RoleThread t = (RoleThread) Thread.currentThread();
+        t.owner = this;
+        t.role = idx;
         try {
             runRole(idx, r);
         } finally {
-            me.remove(); // the pool's thread serves other executions next
+            t.owner = null; // the pool's thread serves other executions next
         }
     }
 
@@ -491,8 +507,10 @@ public final class ControlledScheduler implements Sched {
             return;
         }
         current = new Step(steps.size() + 1, pick, pending[pick], pendingSpin[pick], decision.isPreemption(pick));
-        current.passed(passed.get(pick));
-        passed.get(pick).clear();
+        if (record) {
+            current.passed(passed.get(pick));
+            passed.get(pick).clear();
+        }
         steps.add(current);
         choices.add(pick);
         for (int j = 0; j < othersMoved.length; j++) {

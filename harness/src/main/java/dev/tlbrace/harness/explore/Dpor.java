@@ -93,12 +93,13 @@ final class Dpor {
             }
             stack.addAll(fresh);
             List<Step> steps = e.steps();
-            for (Node n : stack) {
+            int from = prefixLen == 0 ? 0 : stack.get(prefixLen - 1).step;
+            for (int k = stack.size() - 1; k >= 0 && stack.get(k).step >= from; k--) { // earlier steps replay as before
+                Node n = stack.get(k);
                 if (!n.read && n.step < steps.size()) {
-                    n.done.computeIfAbsent(n.chosen, k -> new Footprint()).merge(steps.get(n.step).footprint());
+                    n.done.computeIfAbsent(n.chosen, x -> new Footprint()).merge(steps.get(n.step).footprint());
                 }
             }
-            int from = prefixLen == 0 ? 0 : stack.get(prefixLen - 1).step;
             races(steps, from);
             if (each.test(e)) {
                 return true;
@@ -225,43 +226,44 @@ final class Dpor {
         int[] count = new int[roles];
         int[] lastOf = new int[roles];
         Arrays.fill(lastOf, -1);
-        Map<Integer, Integer> lastWrite = new HashMap<>();
-        Map<Integer, List<Integer>> readsSince = new HashMap<>();
-        List<Integer> cands = new ArrayList<>();
+        int resources = 0;
+        for (Step s : steps) {
+            resources = Math.max(resources, Math.max(s.footprint().reads().length(), s.footprint().writes().length()));
+        }
+        int[] lastWrite = new int[resources];
+        Arrays.fill(lastWrite, -1);
+        IntList[] readsSince = new IntList[resources];
+        IntList cands = new IntList();
         for (int i = 0; i < n; i++) {
             Step s = steps.get(i);
             int r = s.role();
             pos[i] = ++count[r];
             clock[i] = lastOf[r] >= 0 ? clock[lastOf[r]].clone() : new int[roles];
-            cands.clear();
+            cands.size = 0;
             BitSet w = s.footprint().writes();
             BitSet rd = s.footprint().reads();
             for (int x = w.nextSetBit(0); x >= 0; x = w.nextSetBit(x + 1)) {
-                Integer lw = lastWrite.get(x);
-                if (lw != null) {
-                    addCand(cands, steps, lw, r);
-                }
-                List<Integer> rs = readsSince.get(x);
-                if (rs != null) {
-                    for (int j : rs) {
-                        addCand(cands, steps, j, r);
-                    }
+                addCand(cands, steps, lastWrite[x], r);
+                IntList rs = readsSince[x];
+                for (int k = 0; rs != null && k < rs.size; k++) {
+                    addCand(cands, steps, rs.at[k], r);
                 }
             }
             for (int x = rd.nextSetBit(0); x >= 0; x = rd.nextSetBit(x + 1)) {
-                Integer lw = lastWrite.get(x);
-                if (lw != null && !w.get(x)) {
-                    addCand(cands, steps, lw, r);
+                if (!w.get(x)) {
+                    addCand(cands, steps, lastWrite[x], r);
                 }
             }
-            for (int j : cands) {
-                join(clock[i], clock[j]);
+            for (int k = 0; k < cands.size; k++) {
+                join(clock[i], clock[cands.at[k]]);
             }
             clock[i][r] = pos[i];
             if (i >= from) {
-                for (int j : cands) {
+                for (int k = 0; k < cands.size; k++) {
+                    int j = cands.at[k];
                     boolean direct = lastOf[r] < 0 || !hb(steps, clock, pos, j, lastOf[r]);
-                    for (int d : cands) {
+                    for (int m = 0; m < cands.size && direct; m++) {
+                        int d = cands.at[m];
                         if (d != j && hb(steps, clock, pos, j, d)) {
                             direct = false;
                         }
@@ -272,21 +274,48 @@ final class Dpor {
                 }
             }
             for (int x = w.nextSetBit(0); x >= 0; x = w.nextSetBit(x + 1)) {
-                lastWrite.put(x, i);
-                readsSince.remove(x);
+                lastWrite[x] = i;
+                if (readsSince[x] != null) {
+                    readsSince[x].size = 0;
+                }
             }
             for (int x = rd.nextSetBit(0); x >= 0; x = rd.nextSetBit(x + 1)) {
                 if (!w.get(x)) {
-                    readsSince.computeIfAbsent(x, k -> new ArrayList<>()).add(i);
+                    if (readsSince[x] == null) {
+                        readsSince[x] = new IntList();
+                    }
+                    readsSince[x].add(i);
                 }
             }
             lastOf[r] = i;
         }
     }
 
-    private static void addCand(List<Integer> cands, List<Step> steps, int j, int role) {
-        if (steps.get(j).role() != role && !cands.contains(j)) {
+    private static void addCand(IntList cands, List<Step> steps, int j, int role) {
+        if (j >= 0 && steps.get(j).role() != role && !cands.contains(j)) {
             cands.add(j);
+        }
+    }
+
+    /** A growable list of step indexes: the race analysis runs after every execution. */
+    private static final class IntList {
+        int[] at = new int[8];
+        int size;
+
+        void add(int v) {
+            if (size == at.length) {
+                at = Arrays.copyOf(at, size * 2);
+            }
+            at[size++] = v;
+        }
+
+        boolean contains(int v) {
+            for (int k = 0; k < size; k++) {
+                if (at[k] == v) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 

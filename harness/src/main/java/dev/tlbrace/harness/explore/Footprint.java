@@ -15,8 +15,8 @@ public final class Footprint {
     private static final int MAX_BUFFERS = 31;
     private static final int CELL0 = BUFFER0 + MAX_BUFFERS;
 
-    private final BitSet reads = new BitSet();
-    private final BitSet writes = new BitSet();
+    private final BitSet reads = new BitSet(256); // sized for a world's cells: no regrowth per step
+    private final BitSet writes = new BitSet(256);
 
     static int cell(int id) {
         return CELL0 + id;
