@@ -62,7 +62,9 @@ final class Dpor {
     }
 
     private final Runner runner;
-    private final long maxExecutions;
+    private final List<Integer> root;               // a split's fixed prefix (choices encoding)
+    private final Map<Integer, Footprint> rootSleep; // asleep after it
+    private final java.util.concurrent.atomic.AtomicLong budget; // executions left, shared by a split's subtrees
     private final List<Node> stack = new ArrayList<>();
 
     long executions;
@@ -70,8 +72,193 @@ final class Dpor {
     boolean truncated;
 
     Dpor(Runner runner, long maxExecutions) {
+        this(runner, new Subtree(List.of(), Map.of()), new java.util.concurrent.atomic.AtomicLong(maxExecutions));
+    }
+
+    /** The search below one subtree of a split ({@link #split}), drawing on a shared budget. */
+    Dpor(Runner runner, Subtree subtree, java.util.concurrent.atomic.AtomicLong budget) {
         this.runner = runner;
-        this.maxExecutions = maxExecutions;
+        this.root = subtree.prefix();
+        this.rootSleep = subtree.sleep();
+        this.budget = budget;
+    }
+
+    /**
+     * Where a split leaves a subtree: the choices that lead to it ({@link Execution#choices()}
+     * encoding) and the roles asleep there, each with the step it would take.
+     */
+    record Subtree(List<Integer> prefix, Map<Integer, Footprint> sleep) { }
+
+    /**
+     * Splits the tree into subtrees that can be searched independently, the same way whatever
+     * runs them. The first {@code levels} branching decisions are branched in full: every
+     * option of a load; at a scheduling point every awake role, in role order, each later one
+     * entered with the earlier ones asleep (with their step's footprint over every load choice
+     * inside it, probed here), exactly as the sequential search would leave them. Below, each
+     * subtree's search adds nothing above its root, which is sound because every alternative
+     * there is taken.
+     */
+    static List<Subtree> split(Runner runner, int levels) {
+        List<Subtree> out = new ArrayList<>();
+        expand(runner, new Subtree(List.of(), Map.of()), levels, out);
+        return out;
+    }
+
+    private static void expand(Runner runner, Subtree at, int levels, List<Subtree> out) {
+        if (levels == 0) {
+            out.add(at);
+            return;
+        }
+        Skeleton sk = new Skeleton(at);
+        runner.run(cs -> sk.chooser(cs));
+        if (sk.branch == null) {
+            out.add(at); // nothing left to branch on: one subtree
+            return;
+        }
+        Decision d = sk.branch;
+        if (d.isRead()) {
+            for (int k = 0; k < d.options(); k++) {
+                expand(runner, new Subtree(append(sk.taken, -1 - k), sk.sleepAtBranch), levels - 1, out);
+            }
+            return;
+        }
+        List<Integer> awake = new ArrayList<>(d.enabled());
+        awake.removeIf(sk.sleepAtBranch::containsKey);
+        Map<Integer, Footprint> sleep = new LinkedHashMap<>(sk.sleepAtBranch);
+        for (int i = 0; i < awake.size(); i++) {
+            List<Integer> prefix = append(sk.taken, awake.get(i));
+            expand(runner, new Subtree(prefix, new LinkedHashMap<>(sleep)), levels - 1, out);
+            if (i + 1 < awake.size()) {
+                sleep.put(awake.get(i), probe(runner, prefix)); // asleep for the siblings after it
+            }
+        }
+    }
+
+    private static List<Integer> append(List<Integer> l, int v) {
+        List<Integer> out = new ArrayList<>(l);
+        out.add(v);
+        return List.copyOf(out);
+    }
+
+    /**
+     * The footprint of the step the last choice of {@code prefix} starts, over every load
+     * choice inside it: each probe stops at the next scheduling point.
+     */
+    private static Footprint probe(Runner runner, List<Integer> prefix) {
+        Footprint all = new Footprint();
+        java.util.ArrayDeque<List<Integer>> todo = new java.util.ArrayDeque<>();
+        todo.push(List.of());
+        while (!todo.isEmpty()) {
+            List<Integer> reads = todo.pop();
+            List<Integer> options = new ArrayList<>(); // per load choice inside the step: how many
+            Step[] step = new Step[1];
+            Execution e = runner.run(cs -> new Chooser() {
+                int next;
+
+                @Override
+                public int choose(Decision d) {
+                    int i = next++;
+                    if (i < prefix.size()) {
+                        int c = prefix.get(i);
+                        return d.isRead() ? -1 - c : c;
+                    }
+                    if (d.isRead()) {
+                        int k = options.size();
+                        options.add(d.options());
+                        return k < reads.size() ? reads.get(k) : 0;
+                    }
+                    step[0] = cs.lastStep();
+                    return STOP;
+                }
+            });
+            Step s = step[0] != null ? step[0] : e.steps().isEmpty() ? null : e.steps().get(e.steps().size() - 1);
+            if (s != null) {
+                all.merge(s.footprint());
+            }
+            for (int k = reads.size(); k < options.size(); k++) {
+                for (int o = 1; o < options.get(k); o++) {
+                    List<Integer> child = new ArrayList<>(reads);
+                    while (child.size() < k) {
+                        child.add(0);
+                    }
+                    child.add(o);
+                    todo.push(child);
+                }
+            }
+        }
+        return all;
+    }
+
+    /** One run that replays a subtree's prefix and finds the next branching decision. */
+    private static final class Skeleton {
+        final Subtree at;
+        final List<Integer> taken = new ArrayList<>();
+        Decision branch;
+        Map<Integer, Footprint> sleepAtBranch;
+
+        Skeleton(Subtree at) {
+            this.at = at;
+        }
+
+        Chooser chooser(ControlledScheduler cs) {
+            return new Chooser() {
+                int next;
+                Map<Integer, Footprint> sleep = new LinkedHashMap<>(at.sleep());
+
+                @Override
+                public int choose(Decision d) {
+                    int i = next++;
+                    if (i < at.prefix().size()) {
+                        int c = at.prefix().get(i);
+                        taken.add(c);
+                        return d.isRead() ? -1 - c : c;
+                    }
+                    if (branch != null) {
+                        return d.isRead() ? 0 : STOP; // found: stop at the next scheduling point
+                    }
+                    if (d.isRead()) {
+                        if (d.options() > 1) {
+                            branch = d;
+                            sleepAtBranch = sleep;
+                        } else {
+                            taken.add(-1);
+                        }
+                        return 0;
+                    }
+                    sleep = awake(sleep, cs.lastStep());
+                    List<Integer> candidates = new ArrayList<>();
+                    for (int r : d.enabled()) {
+                        if (!sleep.containsKey(r)) {
+                            candidates.add(r);
+                        }
+                    }
+                    if (candidates.isEmpty()) {
+                        return STOP;
+                    }
+                    if (candidates.size() > 1) {
+                        branch = d;
+                        sleepAtBranch = sleep;
+                        return STOP;
+                    }
+                    taken.add(candidates.get(0));
+                    return candidates.get(0);
+                }
+            };
+        }
+    }
+
+    /** {@code sleep} without the roles whose step depends on {@code last}. */
+    private static Map<Integer, Footprint> awake(Map<Integer, Footprint> sleep, Step last) {
+        if (last == null || sleep.isEmpty()) {
+            return sleep;
+        }
+        Map<Integer, Footprint> out = new LinkedHashMap<>();
+        sleep.forEach((r, f) -> {
+            if (!f.conflicts(last.footprint())) {
+                out.put(r, f);
+            }
+        });
+        return out;
     }
 
     /**
@@ -80,7 +267,7 @@ final class Dpor {
      */
     boolean run(Predicate<Execution> each) {
         for (;;) {
-            if (executions >= maxExecutions) {
+            if (budget.getAndDecrement() <= 0) {
                 truncated = true;
                 return false;
             }
@@ -140,15 +327,23 @@ final class Dpor {
     private Chooser chooser(ControlledScheduler cs, int prefixLen, List<Node> fresh) {
         return new Chooser() {
             int next;
-            Map<Integer, Footprint> sleep = new LinkedHashMap<>();
+            Map<Integer, Footprint> sleep = new LinkedHashMap<>(rootSleep);
 
             @Override
             public int choose(Decision d) {
                 int at = next++;
+                if (at < root.size()) {
+                    int c = root.get(at);
+                    if (d.isRead() != (c < 0)) {
+                        throw new IllegalStateException("split prefix does not replay at decision " + at);
+                    }
+                    return d.isRead() ? -1 - c : c;
+                }
+                at -= root.size();
                 if (at < prefixLen) {
                     Node n = stack.get(at);
                     if (n.read != d.isRead()) {
-                        throw new IllegalStateException("explored schedule does not replay at decision " + at);
+                        throw new IllegalStateException("explored schedule does not replay at decision " + (at + root.size()));
                     }
                     if (at == prefixLen - 1) {
                         sleep = new LinkedHashMap<>(n.sleep);
@@ -167,16 +362,7 @@ final class Dpor {
                     fresh.add(n);
                     return 0;
                 }
-                Step last = cs.lastStep();
-                if (last != null && !sleep.isEmpty()) {
-                    Map<Integer, Footprint> awake = new LinkedHashMap<>();
-                    sleep.forEach((r, f) -> {
-                        if (!f.conflicts(last.footprint())) {
-                            awake.put(r, f);
-                        }
-                    });
-                    sleep = awake;
-                }
+                sleep = awake(sleep, cs.lastStep());
                 Node n = new Node(false, 0, d.step(), d.enabled(), sleep);
                 int pick = -1;
                 if (d.last() >= 0 && d.enabled().contains(d.last()) && !sleep.containsKey(d.last())) {

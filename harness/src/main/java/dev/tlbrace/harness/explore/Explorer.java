@@ -154,14 +154,16 @@ public final class Explorer {
                     quick.schedules(), quick.stepBoundHits(), quick.deadlocks(), quick.errors(), millis(start), 0, false,
                     false);
         }
-        Execution[] bad = new Execution[1];
-        Reduced red = reduced(e -> {
+        java.util.Map<Integer, Execution> found = new java.util.concurrent.ConcurrentHashMap<>();
+        int[] first = new int[1];
+        Reduced red = reduced(part -> e -> {
             if (e.bad() || e.status() == Execution.Status.DEADLOCK) {
-                bad[0] = e;
+                found.put(part, e); // each subtree stops at its first: the lowest one's is the same for any jobs
                 return true;
             }
             return false;
-        });
+        }, first);
+        Execution[] bad = {first[0] < 0 ? null : found.get(first[0])};
         if (bad[0] != null) {
             int cost = (int) (bad[0].preemptions() + bad[0].staleReads());
             Result r = bounded(2, cost); // bounds 0 and 1 held none: the quick hunt ran them
@@ -193,15 +195,112 @@ public final class Explorer {
      * unreduced search.
      */
     public Reduced reduced(java.util.function.Predicate<Execution> each) {
+        Object lock = new Object();
+        return reduced(part -> e -> {
+            synchronized (lock) {
+                return each.test(e);
+            }
+        }, new int[1]);
+    }
+
+    /**
+     * The reduced search, split into subtrees ({@link Dpor#split}, always {@link #SPLIT_LEVELS}
+     * levels, whatever the job count) that {@link #jobs} threads search side by side. Each
+     * subtree's search is sequential and stops at its own first {@code true}, so the counts and
+     * what each subtree finds are the same for any number of jobs. {@code firstStop[0]} gets
+     * the lowest subtree that stopped early, or -1.
+     */
+    private Reduced reduced(java.util.function.IntFunction<java.util.function.Predicate<Execution>> each, int[] firstStop) {
         long start = System.nanoTime();
-        Dpor dpor = new Dpor(this::runWith, maxExecutions);
+        List<Dpor.Subtree> parts = Dpor.split(this::runWith, SPLIT_LEVELS);
+        java.util.concurrent.atomic.AtomicLong budget = new java.util.concurrent.atomic.AtomicLong(maxExecutions);
+        Dpor[] searches = new Dpor[parts.size()];
+        Counts[] counts = new Counts[parts.size()];
+        boolean[] stopped = new boolean[parts.size()];
+        List<java.util.concurrent.Callable<Void>> tasks = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            final int p = i;
+            tasks.add(() -> {
+                searches[p] = new Dpor(this::runWith, parts.get(p), budget);
+                counts[p] = new Counts();
+                java.util.function.Predicate<Execution> test = each.apply(p);
+                stopped[p] = searches[p].run(e -> {
+                    counts[p].count(e);
+                    return test.test(e);
+                });
+                return null;
+            });
+        }
+        runAll(tasks);
+        long executions = 0;
+        long pruned = 0;
+        boolean truncated = false;
         Counts c = new Counts();
-        boolean stopped = dpor.run(e -> {
-            c.count(e);
-            return each.test(e);
-        });
-        return new Reduced(dpor.executions, dpor.pruned, stopped, dpor.truncated, c.stepBound, c.deadlocks, c.errors,
+        firstStop[0] = -1;
+        for (int i = 0; i < parts.size(); i++) {
+            executions += searches[i].executions;
+            pruned += searches[i].pruned;
+            truncated |= searches[i].truncated;
+            c.stepBound += counts[i].stepBound;
+            c.deadlocks += counts[i].deadlocks;
+            c.errors += counts[i].errors;
+            if (stopped[i] && firstStop[0] < 0) {
+                firstStop[0] = i;
+            }
+        }
+        return new Reduced(executions, pruned, firstStop[0] >= 0, truncated, c.stepBound, c.deadlocks, c.errors,
                 millis(start));
+    }
+
+    /** How many levels of the tree {@link Dpor#split} branches in full: up to 2^4 subtrees for two roles. */
+    static final int SPLIT_LEVELS = 4;
+
+    private int jobs = 1;
+
+    /** Threads for the reduced search; results do not depend on it. */
+    public Explorer jobs(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("jobs must be positive, got " + n);
+        }
+        this.jobs = n;
+        return this;
+    }
+
+    private void runAll(List<java.util.concurrent.Callable<Void>> tasks) {
+        if (jobs == 1) {
+            for (java.util.concurrent.Callable<Void> t : tasks) {
+                try {
+                    t.call();
+                } catch (RuntimeException | Error e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(jobs, r -> {
+            Thread t = new Thread(r, "tlbrace-explore");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            for (java.util.concurrent.Future<Void> f : pool.invokeAll(tasks)) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** One execution whose chooser is made from its scheduler (what {@link Dpor} needs). */
@@ -209,7 +308,9 @@ public final class Explorer {
         ControlledScheduler sched = new ControlledScheduler(maxSteps).record(false);
         SimMemory mem = new SimMemory(sched, model, weakened);
         Execution e = sched.run(scenario.newRun(variant, mem), chooser.apply(sched));
-        orderingPoints.addAll(mem.orderingPoints());
+        synchronized (orderingPoints) { // jobs run executions side by side
+            orderingPoints.addAll(mem.orderingPoints());
+        }
         return e;
     }
 

@@ -91,6 +91,21 @@ class CliTest {
         assertThat(cut.out()).contains("NOT exhaustive: no violation in 10 executions", "--max-executions 10");
         assertThat(run("explore", "smmu-stale-readonly", "--variant", "btm", "--max-executions", "0").code())
                 .isEqualTo(2);
+        assertThat(run("explore", "smmu-stale-readonly", "--variant", "btm", "--jobs", "0").code()).isEqualTo(2);
+    }
+
+    @Test
+    void exploreGivesTheSameResultForAnyNumberOfJobs() {
+        for (String[] sv : new String[][] {{"smmu-stale-readonly", "invalidate-before-response", "lkmm"},
+                {"entry-barrier-canary", "no-barrier", "lkmm"}, {"apic-access-reload", "invalidate-range-request", "sc"}}) {
+            String one = withoutTimes(run("explore", sv[0], "--variant", sv[1], "--memory-model", sv[2], "--jobs", "1").out());
+            String three = withoutTimes(run("explore", sv[0], "--variant", sv[1], "--memory-model", sv[2], "--jobs", "3").out());
+            assertThat(three).as(sv[0] + " / " + sv[1]).isEqualTo(one).containsPattern("exhaustive: \\d+|counterexample");
+        }
+    }
+
+    private static String withoutTimes(String out) {
+        return out.replaceAll("\\d+ ms", "T ms");
     }
 
     @Test
