@@ -1,5 +1,6 @@
 package dev.tlbrace.bench.iommu;
 
+import dev.tlbrace.bench.Pacer;
 import dev.tlbrace.model.iommu.ArmSmmuSva;
 import dev.tlbrace.model.iommu.ArmSmmuV3;
 import dev.tlbrace.model.iommu.IopfHandler;
@@ -32,6 +33,10 @@ import org.openjdk.jmh.annotations.State;
  * notify-on-upgrade and secondary-tlbs-in-flush on the upgrade, invalidate-before-response on
  * every page response, BTM in the broadcast. With no-upgrade-notify the device's successful
  * DMA rate collapses: its faults on stale read-only entries are counted in {@code dmaFaults}.
+ * <p>The CPU thread is paced ({@link Pacer}): one upgrade per {@code upgradePeriodNs} for every
+ * variant (its score is the rate achieved), so the device's rates compare at equal load; flat
+ * out, a fix that slows the upgrade would also lighten the device's load. {@code upgradeAlone}
+ * is each variant's uncontended cost of one write-protect plus write fault.
  * <pre>{@code java -jar benchmarks/target/benchmarks.jar SmmuFixCostBenchmark -f 1 -wi 1 -i 2 -w 1s -r 1s}</pre>
  */
 @State(Scope.Group)
@@ -43,9 +48,14 @@ public class SmmuFixCostBenchmark {
     @Param({"no-upgrade-notify", "notify-on-upgrade", "invalidate-before-response", "btm", "secondary-tlbs-in-flush"})
     String variant;
 
+    /** One upgrade per period (5 us: 200,000 upgrades/s); 0 leaves the CPU thread flat out. */
+    @Param({"5000"})
+    long upgradePeriodNs;
+
     MmStruct mm;
     ArmSmmuV3 smmu;
     IopfHandler iopf;
+    Pacer pace;
 
     @Setup
     public void setUp() {
@@ -59,6 +69,7 @@ public class SmmuFixCostBenchmark {
         mm.notifiers.register(new ArmSmmuSva(smmu));
         mm.tlb.addBroadcastParticipant(smmu);
         iopf = new IopfHandler(mm, smmu, p);
+        pace = new Pacer(upgradePeriodNs);
     }
 
     /** The device's view: completed DMA and faults taken. */
@@ -73,6 +84,18 @@ public class SmmuFixCostBenchmark {
     @Group("upgrade_vs_dma")
     @GroupThreads(1)
     public Fault.Result upgrade() {
+        pace.await();
+        return writeProtectAndUpgrade();
+    }
+
+    /** The upgrade path alone, no device: what the fix adds to each upgrade. */
+    @Benchmark
+    @Group("upgrade_alone")
+    public Fault.Result upgradeAlone() {
+        return writeProtectAndUpgrade();
+    }
+
+    private Fault.Result writeProtectAndUpgrade() {
         int va = ThreadLocalRandom.current().nextInt(PAGES);
         Mprotect.changeProtection(mm, va, va + 1);
         return Fault.userFault(mm, va, true);

@@ -1,5 +1,6 @@
 package dev.tlbrace.bench.kvm;
 
+import dev.tlbrace.bench.Pacer;
 import dev.tlbrace.bench.mm.Subscribers;
 import dev.tlbrace.model.kvm.KvmMmuNotifier;
 import dev.tlbrace.model.mem.PageTable;
@@ -25,7 +26,11 @@ import org.openjdk.jmh.annotations.State;
  * {@code Kvm} and {@code KvmMmuNotifier}) against what a Java engineer would pick instead:
  * StampedLock optimistic read, ReentrantReadWriteLock, and no synchronisation (the floor,
  * which may return torn pairs). {@code reads} and {@code retries} are counted per operation.
- * <pre>{@code java -jar benchmarks/target/benchmarks.jar RetryReadBenchmark -tg 1,1 -f 1 -wi 1 -i 2 -w 1s -r 1s}</pre>
+ * <p>The writer is paced ({@link Pacer}) at one write per {@code writePeriodNs}, so every peer's
+ * reader faces the same write rate (the {@code writer} score shows the rate achieved); a
+ * writer left flat out runs at a different speed per peer and the comparison measures the
+ * writer. {@code readerAlone} is each peer's uncontended cost. {@code -tg N,1} runs N readers.
+ * <pre>{@code java -jar benchmarks/target/benchmarks.jar 'RetryReadBenchmark.read_vs_write' -tg 1,1 -f 1 -wi 1 -i 2 -w 1s -r 1s}</pre>
  */
 @State(Scope.Group)
 @BenchmarkMode(Mode.Throughput)
@@ -38,19 +43,34 @@ public class RetryReadBenchmark {
     @Param({"SEQ_RETRY", "STAMPED_OPTIMISTIC", "RW_LOCK", "UNSYNCHRONIZED"})
     Peer peer;
 
+    /** One write per period (1 us: heavy, 10 us: light); 0 leaves the writer flat out. */
+    @Param({"1000", "10000"})
+    long writePeriodNs;
+
     private Subscribers w;
     private KvmMmuNotifier kvmNotifier;
     private PageTable pt;
     private final StampedLock stamped = new StampedLock();
     private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
     private final MmuNotifierRange range = new MmuNotifierRange(1, 3, MmuNotifierRange.Event.CLEAR);
-    private long value = 1;
 
     @Setup
     public void setUp() {
         w = new Subscribers(4, 0);
         kvmNotifier = new KvmMmuNotifier(w.kvm);
         pt = w.mm.pgtable;
+    }
+
+    /** The writer's own state, in its own (padded) object: no false sharing with the reader. */
+    @State(Scope.Thread)
+    public static class Writer {
+        long value = 1;
+        Pacer pace;
+
+        @Setup
+        public void setUp(RetryReadBenchmark b) {
+            pace = new Pacer(b.writePeriodNs);
+        }
     }
 
     /** Successful reads and retries, so a high rate cannot hide spinning. */
@@ -65,6 +85,17 @@ public class RetryReadBenchmark {
     @Group("read_vs_write")
     @GroupThreads(1)
     public long reader(Reads r) {
+        return read(r);
+    }
+
+    /** The same read with no writer: the peer's uncontended cost. */
+    @Benchmark
+    @Group("reader_alone")
+    public long readerAlone(Reads r) {
+        return read(r);
+    }
+
+    private long read(Reads r) {
         switch (peer) {
             case SEQ_RETRY -> {
                 for (;;) {
@@ -110,8 +141,9 @@ public class RetryReadBenchmark {
     @Benchmark
     @Group("read_vs_write")
     @GroupThreads(1)
-    public void writer() {
-        long v = dev.tlbrace.model.mem.Pte.make((value++ & 0xffff) + 1, dev.tlbrace.model.mem.Pte.PRESENT);
+    public void writer(Writer me) {
+        me.pace.await();
+        long v = dev.tlbrace.model.mem.Pte.make((me.value++ & 0xffff) + 1, dev.tlbrace.model.mem.Pte.PRESENT);
         switch (peer) {
             case SEQ_RETRY -> {
                 kvmNotifier.invalidateRangeStart(range); // mmu_lock, in_progress++

@@ -11,7 +11,11 @@ import dev.tlbrace.model.mm.MmConfig;
 import dev.tlbrace.model.mm.MmStruct;
 import dev.tlbrace.model.sync.Memory;
 
-/** A populated mm with 0, 1 (KVM) or 3 (KVM, an SVA SMMU, an interval notifier) subscribers. */
+/**
+ * A populated mm with {@code n} subscribers, taken in turn from KVM, an SVA-bound SMMU and an
+ * interval notifier: 1 is KVM, 3 is one of each, 8 is three VMs, three devices and two
+ * intervals. {@link #kvm} and {@link #smmu} are the first of their kind (the readers use them).
+ */
 public final class Subscribers {
     public final MmStruct mm;
     public final Kvm kvm;
@@ -25,15 +29,17 @@ public final class Subscribers {
         }
         kvm = new Kvm(mm, ApicReload.RETRY_IN_PROGRESS, 1, 0, 1, pages - 1);
         smmu = new ArmSmmuV3(Memory.hardware(), mm.pgtable, frames, 2, false);
-        if (subscribers >= 1) {
-            mm.notifiers.register(new KvmMmuNotifier(kvm));
-        }
-        if (subscribers >= 3) {
-            mm.notifiers.register(new ArmSmmuSva(smmu));
-            mm.notifiers.insert(0, pages, (sub, range, seq) -> {
-                sub.setSeq(seq); // a driver that tears down under its own lock
-                return true;
-            });
+        for (int i = 0; i < subscribers; i++) {
+            switch (i % 3) {
+                case 0 -> mm.notifiers.register(new KvmMmuNotifier(i == 0 ? kvm
+                        : new Kvm(mm, ApicReload.RETRY_IN_PROGRESS, 1, 0, 1, pages - 1)));
+                case 1 -> mm.notifiers.register(new ArmSmmuSva(i == 1 ? smmu
+                        : new ArmSmmuV3(Memory.hardware(), mm.pgtable, frames, 2, false)));
+                default -> mm.notifiers.insert(0, pages, (sub, range, seq) -> {
+                    sub.setSeq(seq); // a driver that tears down under its own lock
+                    return true;
+                });
+            }
         }
     }
 }
