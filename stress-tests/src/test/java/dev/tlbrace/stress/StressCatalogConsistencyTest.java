@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tlbrace.harness.gate.StressCatalog;
 import dev.tlbrace.harness.gate.StressTest;
 import dev.tlbrace.harness.scenario.Scenario;
+import dev.tlbrace.stress.baseline.TrivialPairTest;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,9 @@ class StressCatalogConsistencyTest {
     @Test
     void everyCompiledTestIsInTheCatalog() {
         Set<String> catalog = StressCatalog.all().stream().map(StressTest::name).collect(Collectors.toSet());
-        assertThat(TestList.tests()).isNotEmpty().allMatch(catalog::contains);
+        // the one exception: SampleRate's floor, which is not a race and never graded
+        assertThat(TestList.tests()).isNotEmpty().contains(TrivialPairTest.class.getName())
+                .filteredOn(t -> !t.equals(TrivialPairTest.class.getName())).allMatch(catalog::contains);
     }
 
     @Test
