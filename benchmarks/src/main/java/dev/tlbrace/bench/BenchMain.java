@@ -73,7 +73,7 @@ public final class BenchMain {
                         "subscribers", "0,1,4", "invalidatePeriodNs", "0")),
                 new Spec(READ + "read_vs_write$", p("writePeriodNs", "1000,10000"), 1, 1),
                 new Spec(READ + "reader_alone$", p("writePeriodNs", "0")),
-                new Spec(SMMU + "upgrade_vs_dma$", p("upgradePeriodNs", "5000"), 1, 1),
+                new Spec(SMMU + "upgrade_vs_dma$", p("upgradePeriodNs", "10000"), 1, 1),
                 new Spec(SMMU + "upgrade_alone$", p("upgradePeriodNs", "0")),
                 new Spec(APIC + "(entry_without_request|entry_with_reload|unmap_apic_page_and_reload)$", p("unmapPeriodNs", "0")),
                 new Spec(APIC + "unmap_vs_entry$", p("unmapPeriodNs", "10000"), 1, 1));
@@ -107,8 +107,8 @@ public final class BenchMain {
     /** Stated settings per profile. */
     enum Profile {
         SMOKE(1, 0, 1, "100ms", "100ms", concat(Runs.STANDARD, Runs.PACED_READERS, Runs.HARNESS, List.of(Runs.SCALING.get(6)))),
-        STANDARD(3, 1, 5, "1s", "400ms", Runs.STANDARD),
-        SCALING(1, 1, 3, "500ms", "300ms", Runs.SCALING),
+        STANDARD(4, 1, 4, "1s", "300ms", Runs.STANDARD),
+        SCALING(3, 1, 3, "500ms", "300ms", Runs.SCALING),
         HARNESS(3, 1, 3, "2s", "1s", Runs.HARNESS),
         LONG(5, 3, 10, "2s", "1s", concat(Runs.STANDARD, Runs.PACED_READERS, Runs.SCALING, Runs.HARNESS));
 
@@ -261,8 +261,8 @@ public final class BenchMain {
         Report rep = new Report(rows);
         String head = "Profile " + meta.getProperty("profile", "?") + " (" + meta.getProperty("settings", "?") + "), "
                 + cpus + " CPUs, " + meta.getProperty("jvm", "?") + ", " + meta.getProperty("date", "?") + ", "
-                + meta.getProperty("seconds", "?") + " s. Rates: mean ± half the 95% interval; ratios: estimate (95% interval), "
-                + "hierarchical bootstrap over forks and iterations.\n\n";
+                + meta.getProperty("seconds", "?") + " s. Rates: mean ± half the 95% interval; ratios: estimate (95% interval); "
+                + "the fork is the unit (t over fork means; Welch on log fork means for ratios).\n\n";
         Files.writeString(dir.resolve("summary.md"), head + rep.markdown(), StandardCharsets.UTF_8);
         JsonArray arr = new JsonArray();
         for (Report.Quoted q : rep.quoted()) {

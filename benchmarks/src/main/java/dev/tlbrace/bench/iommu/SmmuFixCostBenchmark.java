@@ -48,8 +48,8 @@ public class SmmuFixCostBenchmark {
     @Param({"no-upgrade-notify", "notify-on-upgrade", "invalidate-before-response", "btm", "secondary-tlbs-in-flush"})
     String variant;
 
-    /** One upgrade per period (5 us: 200,000 upgrades/s); 0 leaves the CPU thread flat out. */
-    @Param({"5000"})
+    /** One upgrade per period (10 us: 100,000 upgrades/s); 0 leaves the CPU thread flat out. */
+    @Param({"10000"})
     long upgradePeriodNs;
 
     MmStruct mm;

@@ -26,7 +26,7 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
 /**
  * The scaling figures: how invalidation throughput grows with subscribers, range size and
  * concurrent readers, and what a read costs as readers are added. Each point is a mean with
- * its bootstrap 95% interval. Points with more threads than CPUs are a separate, hollow,
+ * its 95% interval (t over fork means). Points with more threads than CPUs are a separate, hollow,
  * dashed series named "oversubscribed": on 2 CPUs they measure the scheduler, not the protocol.
  */
 public final class Figures {
