@@ -61,7 +61,7 @@ public final class Figures {
             Row any = flat.get(0);
             Map<String, String> at = Map.of("op", any.param("op"), "pages", any.param("pages"), "subscribers", any.param("subscribers"));
             Chart readers = new Chart("Invalidator flat out vs concurrent vCPU faulters: " + any.param("op") + " of " + any.param("pages")
-                    + " pages, " + any.param("subscribers") + " subscriber(s)" + on, "vCPUs faulting", "ops/s", false, false);
+                    + " pages, " + any.param("subscribers") + " subscriber(s)" + on, "vCPUs faulting", "ops/s", false, true);
             List<Row> alone = rows.select("InvalidationBenchmark.invalidate", at);
             List<Row> pts = new ArrayList<>(alone);
             pts.addAll(rows.select("InvalidationBenchmark.invalidate_vs_readers", merge(at, "invalidatePeriodNs", "0")));
@@ -143,8 +143,13 @@ public final class Figures {
         void series(String name, List<Row> rs, Function<Row, Double> x, Function<Row, Samples> y, int cpus) {
             YIntervalSeries fit = new YIntervalSeries(name);
             YIntervalSeries over = new YIntervalSeries(name + ", oversubscribed");
+            if (rs.size() < 2) {
+                return; // a line needs two points; a lone one is in the tables
+            }
             for (Row r : rs) {
                 Interval iv = drawable(Stats.mean(y.apply(r), title + name + r.params() + r.threads()));
+                // a rate is never negative: a bar that reaches zero is cut at zero (at 1% of the point on a log axis)
+                iv = new Interval(iv.estimate(), Math.max(iv.lo(), logY ? iv.estimate() / 100 : 0), iv.hi());
                 (r.threads() > cpus ? over : fit).add(x.apply(r), iv.estimate(), iv.lo(), iv.hi());
                 points++;
             }
@@ -208,7 +213,7 @@ public final class Figures {
             r.setDefaultLinesVisible(true);
             r.setDefaultShapesVisible(true);
             r.setCapLength(8);
-            r.setErrorPaint(Color.DARK_GRAY);
+            r.setErrorPaint(null); // each bar in its series' colour
             r.setUseFillPaint(true);
             for (int i = 0; i < data.getSeriesCount(); i++) {
                 Color c = PALETTE[colour.get(i) % PALETTE.length];
