@@ -77,8 +77,11 @@ final class ExploreCommand implements Callable<Integer> {
             String schedule = Schedule.format(e.choices());
             long pre = e.preemptions();
             long stale = e.staleReads();
-            out.printf("counterexample with %d preemption%s and %d stale read%s, %d steps (after %d schedules, %d ms)%n%n",
-                    pre, pre == 1 ? "" : "s", stale, stale == 1 ? "" : "s", e.steps().size(), r.schedules(), r.millis());
+            int rows = sel.rows(e);
+            out.printf("counterexample with %d preemption%s and %d stale read%s, %d steps%s (after %d schedules, %d ms)%n%n",
+                    pre, pre == 1 ? "" : "s", stale, stale == 1 ? "" : "s", e.steps().size(),
+                    rows == e.steps().size() ? "" : ", " + rows + " rows below: uncontended lock steps folded (--all-steps shows them)",
+                    r.schedules(), r.millis());
             sel.print(e, out);
             out.println("schedule: " + schedule);
             out.printf("replay:   tlbrace replay %s --variant %s --memory-model %s --schedule %s%n", s.id(), v.id(),

@@ -71,6 +71,9 @@ final class HuntCommand implements Callable<Integer> {
 
         out.printf("hunt: %d tests (%d runnable on %d CPUs), mode %s, results in %s%n",
                 selected.size(), runnable.size(), cpus, m.id(), dir);
+        if (!runnable.isEmpty()) {
+            out.println("  (jcstress runs each test once per JVM configuration: its progress counts test runs, not tests)");
+        }
         int jcstressExit = -1;
         if (!runnable.isEmpty()) {
             jcstressExit = runJcstress(runnable, m, dir, out);

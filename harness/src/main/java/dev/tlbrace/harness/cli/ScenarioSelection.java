@@ -45,6 +45,10 @@ final class ScenarioSelection {
     }
 
     /** The timeline, then the outcome with its violations and values. */
+    int rows(Execution e) {
+        return Timeline.rows(e, allSteps);
+    }
+
     void print(Execution e, PrintWriter out) {
         out.print(Timeline.render(e, allSteps));
         out.println();

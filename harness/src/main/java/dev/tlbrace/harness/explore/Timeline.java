@@ -95,6 +95,11 @@ public final class Timeline {
     /** A displayed row: a step, plus the values of folded lock steps of its role that followed it. */
     private record Row(int role, String text) { }
 
+    /** How many rows {@link #render} prints for {@code e}: its steps less the folded lock steps. */
+    public static int rows(Execution e, boolean allSteps) {
+        return allSteps ? e.steps().size() : (int) e.steps().stream().filter(s -> !isLockStep(s)).count();
+    }
+
     public static String render(Execution e, boolean allSteps) {
         List<String> roles = e.roles();
         List<Row> rows = new ArrayList<>();
