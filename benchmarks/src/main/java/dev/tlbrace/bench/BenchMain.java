@@ -40,6 +40,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * java -cp benchmarks/target/benchmarks.jar dev.tlbrace.bench.BenchMain [smoke|standard|scaling|harness|long] [OUT_DIR]
  * java -cp benchmarks/target/benchmarks.jar dev.tlbrace.bench.BenchMain report OUT_DIR
  * java -cp benchmarks/target/benchmarks.jar dev.tlbrace.bench.BenchMain stability OUT_DIR OUT_DIR OUT_DIR...
+ * java -cp benchmarks/target/benchmarks.jar dev.tlbrace.bench.BenchMain doc docs/benchmarks.md OUT_DIR OUT_DIR OUT_DIR...
  * }</pre>
  * {@code smoke} proves every benchmark starts and completes (CI); it says nothing about speed.
  * {@code stability} compares the headline ratios of several runs; exit 1 if any two disagree.
@@ -176,6 +177,16 @@ public final class BenchMain {
                 dirs.add(Paths.get(args[i]));
             }
             return stability(dirs, System.out) ? 0 : 1;
+        }
+        if (first.equals("doc")) {
+            if (args.length < 4) {
+                return usage("doc takes the document and two or more results directories");
+            }
+            List<Path> dirs = new ArrayList<>();
+            for (int i = 2; i < args.length; i++) {
+                dirs.add(Paths.get(args[i]));
+            }
+            return doc(Paths.get(args[1]), dirs, System.out) ? 0 : 1;
         }
         Profile profile = null;
         for (Profile pr : Profile.values()) {
@@ -366,9 +377,47 @@ public final class BenchMain {
         return all;
     }
 
+    /**
+     * Rewrites the generated blocks of a document (docs/benchmarks.md) from saved runs: between
+     * {@code <!-- bench:stability -->} and {@code <!-- /bench:stability -->} the headline ratios of
+     * every run, between {@code <!-- bench:tables -->} and {@code <!-- /bench:tables -->} the first
+     * run's tables. The prose around them is the author's. Returns whether the runs agree.
+     */
+    static boolean doc(Path file, List<Path> runs, PrintStream out) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new Rows.BadResultsException("no document " + file);
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream table = new java.io.ByteArrayOutputStream();
+        boolean agree;
+        try (PrintStream ps = new PrintStream(table, true, StandardCharsets.UTF_8)) {
+            agree = stability(runs, ps);
+        }
+        Path summary = runs.get(0).resolve("summary.md");
+        if (!Files.isRegularFile(summary)) {
+            throw new Rows.BadResultsException("no summary.md in " + runs.get(0) + " (run 'report' first)");
+        }
+        text = replaceBlock(text, "stability", table.toString(StandardCharsets.UTF_8).strip());
+        text = replaceBlock(text, "tables", Files.readString(summary, StandardCharsets.UTF_8).strip());
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        out.println("bench: doc " + file + ": headline ratios of " + runs.size() + " runs and the tables of " + runs.get(0));
+        return agree;
+    }
+
+    private static String replaceBlock(String text, String name, String body) {
+        String open = "<!-- bench:" + name + " -->";
+        String close = "<!-- /bench:" + name + " -->";
+        int i = text.indexOf(open);
+        int j = text.indexOf(close);
+        if (i < 0 || j < i) {
+            throw new Rows.BadResultsException("the document has no " + open + " ... " + close + " block");
+        }
+        return text.substring(0, i + open.length()) + "\n" + body + "\n" + text.substring(j);
+    }
+
     private static int usage(String why) {
         System.err.println("bench: " + why + "; usage: BenchMain [smoke|standard|scaling|harness|long] [OUT_DIR]"
-                + " | report OUT_DIR | stability OUT_DIR OUT_DIR...");
+                + " | report OUT_DIR | stability OUT_DIR OUT_DIR... | doc DOC.md OUT_DIR OUT_DIR...");
         return 2;
     }
 

@@ -124,6 +124,14 @@ class ReportTest {
         assertThat(BenchMain.stability(List.of(dirs[0], dirs[1]), ps)).isTrue();
         assertThat(BenchMain.stability(List.of(dirs[0], dirs[1], dirs[2]), ps)).isFalse();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("SOME DISAGREE").contains("**no**");
+
+        Path doc = Files.writeString(tmp.resolve("doc.md"), "prose\n<!-- bench:stability -->\nold\n<!-- /bench:stability -->\n"
+                + "more prose\n<!-- bench:tables -->\nold\n<!-- /bench:tables -->\nend\n");
+        assertThat(BenchMain.doc(doc, List.of(dirs[0], dirs[1]), ps)).isTrue();
+        assertThat(Files.readString(doc)).startsWith("prose\n").contains("more prose").endsWith("end\n").doesNotContain("old")
+                .contains("| headline ratio | run 1 | run 2 | agree |").contains("### 2. Reader side");
+        Path bare = Files.writeString(tmp.resolve("bare.md"), "no blocks here\n");
+        assertThatThrownBy(() -> BenchMain.doc(bare, List.of(dirs[0], dirs[1]), ps)).hasMessageContaining("bench:stability");
     }
 
     @Test
