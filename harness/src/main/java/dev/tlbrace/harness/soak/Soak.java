@@ -138,7 +138,9 @@ public final class Soak {
             int n = r.size();
             for (int k = Math.max(0, n - DUMP_PER_ROLE); k < n; k++) {
                 int i = r.indexOf(k);
-                events.add(new Event(r.time(i), r.role(), r.label(i), r.valueWhat(i), r.value(i)));
+                String l = r.repeats(i) == 0 ? r.label(i) : String.format("%s (x%,d more, until %+.6f ms)", r.label(i),
+                        r.repeats(i), (r.lastTime(i) - start) / 1e6);
+                events.add(new Event(r.time(i), r.role(), l, r.valueWhat(i), r.value(i)));
             }
         }
         events.sort(Comparator.comparingLong(Event::time));

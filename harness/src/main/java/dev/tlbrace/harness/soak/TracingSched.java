@@ -38,7 +38,10 @@ final class TracingSched implements Sched {
 
     @Override
     public void spin(String label) {
-        point(label);
+        EventRing r = ring.get();
+        if (r != null) {
+            r.addSpin(System.nanoTime(), label);
+        }
         Thread.onSpinWait();
     }
 
