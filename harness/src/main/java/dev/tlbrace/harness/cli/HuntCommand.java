@@ -46,6 +46,11 @@ final class HuntCommand implements Callable<Integer> {
             description = "select tests whose id (scenario/variant) or jcstress name matches")
     String race;
 
+    @Option(names = "--shard", paramLabel = "I/N",
+            description = "run the I-th of N shards of the selection (tests dealt round-robin in catalog order); "
+                    + "'tlbrace gate' over all N result directories grades the whole suite")
+    String shard;
+
     @Option(names = "--mode", paramLabel = "MODE", defaultValue = "ci",
             description = "ci (default), quick, default or tough; see README for the cost of each")
     String mode;
@@ -61,7 +66,7 @@ final class HuntCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         HuntMode m = HuntMode.parse(mode);
-        List<StressTest> selected = select(race);
+        List<StressTest> selected = shard(select(race), shard);
         int cpus = Runtime.getRuntime().availableProcessors();
         List<StressTest> runnable = selected.stream().filter(t -> t.actors() <= cpus).toList();
         Path dir = results.toAbsolutePath();
@@ -107,6 +112,34 @@ final class HuntCommand implements Callable<Integer> {
                     + StressCatalog.all().get(0).id() + " (see: tlbrace list)");
         }
         return selected;
+    }
+
+    /**
+     * The I-th of N shards ("I/N", 1-based) of {@code tests}: every N-th test from the I-th, so
+     * shards of the catalog order stay balanced across scenarios. Null: all of them.
+     */
+    static List<StressTest> shard(List<StressTest> tests, String spec) {
+        if (spec == null) {
+            return tests;
+        }
+        java.util.regex.Matcher m = Pattern.compile("(\\d{1,4})/(\\d{1,4})").matcher(spec);
+        if (!m.matches()) {
+            throw new GateInputException("--shard takes I/N, e.g. 2/4; got '" + spec + "'");
+        }
+        int i = Integer.parseInt(m.group(1));
+        int n = Integer.parseInt(m.group(2));
+        if (n < 1 || i < 1 || i > n) {
+            throw new GateInputException("--shard " + spec + ": need 1 <= I <= N");
+        }
+        if (n > tests.size()) {
+            throw new GateInputException("--shard " + spec + ": " + tests.size() + " tests selected, fewer than " + n
+                    + " shards, so some would run nothing");
+        }
+        List<StressTest> out = new java.util.ArrayList<>();
+        for (int k = i - 1; k < tests.size(); k += n) {
+            out.add(tests.get(k));
+        }
+        return out;
     }
 
     private static void prepare(Path dir) throws IOException {

@@ -142,4 +142,22 @@ class CliTest {
         assertThat(one.code()).isEqualTo(2);
         assertThat(one.err()).contains("no soak world for kvm-fault-vs-invalidate");
     }
+
+    @Test
+    void huntShardsPartitionTheSelectionAndBadShardsAreBadInput() {
+        java.util.List<dev.tlbrace.harness.gate.StressTest> all = HuntCommand.select(null);
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            java.util.List<dev.tlbrace.harness.gate.StressTest> part = HuntCommand.shard(all, i + "/4");
+            assertThat(part).isNotEmpty().hasSizeBetween(all.size() / 4, all.size() / 4 + 1);
+            part.forEach(t -> seen.add(t.name()));
+        }
+        assertThat(seen).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(all.stream().map(t -> t.name()).toList());
+        assertThat(HuntCommand.shard(all, null)).isEqualTo(all);
+        for (String bad : new String[] {"0/4", "5/4", "2", "a/b", "1/0", "1/999"}) {
+            Result r = run("hunt", "--shard", bad, "--results", "target/never");
+            assertThat(r.code()).as(bad).isEqualTo(2);
+            assertThat(r.err()).as(bad).contains("--shard");
+        }
+    }
 }
