@@ -172,21 +172,13 @@ public final class BenchMain {
             if (args.length < 3) {
                 return usage("stability takes two or more results directories");
             }
-            List<Path> dirs = new ArrayList<>();
-            for (int i = 1; i < args.length; i++) {
-                dirs.add(Paths.get(args[i]));
-            }
-            return stability(dirs, System.out) ? 0 : 1;
+            return stability(paths(args, 1), System.out) ? 0 : 1;
         }
         if (first.equals("doc")) {
             if (args.length < 4) {
                 return usage("doc takes the document and two or more results directories");
             }
-            List<Path> dirs = new ArrayList<>();
-            for (int i = 2; i < args.length; i++) {
-                dirs.add(Paths.get(args[i]));
-            }
-            return doc(Paths.get(args[1]), dirs, System.out) ? 0 : 1;
+            return doc(Paths.get(args[1]), paths(args, 2), System.out) ? 0 : 1;
         }
         Profile profile = null;
         for (Profile pr : Profile.values()) {
@@ -413,6 +405,10 @@ public final class BenchMain {
             throw new Rows.BadResultsException("the document has no " + open + " ... " + close + " block");
         }
         return text.substring(0, i + open.length()) + "\n" + body + "\n" + text.substring(j);
+    }
+
+    private static List<Path> paths(String[] args, int from) {
+        return java.util.Arrays.stream(args, from, args.length).map(Paths::get).toList();
     }
 
     private static int usage(String why) {

@@ -99,12 +99,12 @@ class ReportTest {
     void theIntervalWidensWithForkToForkNoise() {
         Rows.Samples steady = new Rows.Samples("x", new double[][] {{10, 10.1, 9.9}, {10, 10.1, 9.9}, {10, 10.1, 9.9}});
         Rows.Samples forky = new Rows.Samples("x", new double[][] {{5, 5.1, 4.9}, {10, 10.1, 9.9}, {15, 15.1, 14.9}});
-        Stats.Interval a = Stats.mean(steady, "s");
-        Stats.Interval b = Stats.mean(forky, "f");
+        Stats.Interval a = Stats.mean(steady);
+        Stats.Interval b = Stats.mean(forky);
         assertThat(a.hi() - a.lo()).isLessThan(0.3);
         assertThat(b.hi() - b.lo()).isGreaterThan(5); // iterations alone would claim +-0.1
-        assertThat(Stats.ratio(forky, steady, "r").spansOne()).isTrue();
-        assertThat(Stats.mean(new Rows.Samples("x", new double[][] {{3}}), "one").hi()).isInfinite();
+        assertThat(Stats.ratio(forky, steady).spansOne()).isTrue();
+        assertThat(Stats.mean(new Rows.Samples("x", new double[][] {{3}})).hi()).isInfinite();
     }
 
     @Test

@@ -147,7 +147,7 @@ public final class Figures {
                 return; // a line needs two points; a lone one is in the tables
             }
             for (Row r : rs) {
-                Interval iv = drawable(Stats.mean(y.apply(r), title + name + r.params() + r.threads()));
+                Interval iv = drawable(Stats.mean(y.apply(r)));
                 // a rate is never negative: a bar that reaches zero is cut at zero (at 1% of the point on a log axis)
                 iv = new Interval(iv.estimate(), Math.max(iv.lo(), logY ? iv.estimate() / 100 : 0), iv.hi());
                 (r.threads() > cpus ? over : fit).add(x.apply(r), iv.estimate(), iv.lo(), iv.hi());

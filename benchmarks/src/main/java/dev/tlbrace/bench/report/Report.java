@@ -66,7 +66,7 @@ public final class Report {
                     if (base == null) {
                         continue;
                     }
-                    List<String> cells = new ArrayList<>(List.of(op, pages, rate(base.metric(""), "inv." + op + "." + pages)));
+                    List<String> cells = new ArrayList<>(List.of(op, pages, rate(base.metric(""))));
                     for (String s : others) {
                         Row r = rows.find("InvalidationBenchmark.invalidate", Map.of("op", op, "pages", pages, "subscribers", s), 1);
                         cells.add(r == null ? "" : ratio("inv." + op + "." + pages + ".subs" + s,
@@ -86,12 +86,12 @@ public final class Report {
                     .append(" of ").append(any.param("pages")).append(" pages, paced at one cycle per ")
                     .append(micros(any.param("invalidatePeriodNs"))).append(" (2 threads):\n\n");
             header(List.of("subscribers", "invalidator cycles/s (paced)", "vCPU faults/s", "vs 0 subs", "retries per fault"));
-            Row base = readers.stream().filter(r -> r.param("subscribers").equals("0")).findFirst().orElse(null);
+            Row base = withParam(readers, "subscribers", "0");
             List<Samples> paced = new ArrayList<>();
             for (Row r : sortedBy(readers, "subscribers")) {
                 String k = "invr." + r.param("subscribers");
                 paced.add(r.metric("invalidator"));
-                row(List.of(r.param("subscribers"), rate(r.metric("invalidator"), k + ".inv"), rate(r.metric("vcpuFault"), k + ".faults"),
+                row(List.of(r.param("subscribers"), rate(r.metric("invalidator")), rate(r.metric("vcpuFault")),
                         base == null || r == base ? "1.00x" : ratio(k, "vCPU faults/s, " + r.param("subscribers")
                                 + " subscriber(s) vs none, paced invalidator", r.metric("vcpuFault"), base.metric("vcpuFault"), false),
                         fixed(r.metric("faultRetries").mean() / r.metric("vcpuFault").mean(), 3)));
@@ -123,7 +123,7 @@ public final class Report {
                     String peer = r.param("peer");
                     String k = "read." + period + "." + peer;
                     writers.add(r.metric("writer"));
-                    row(List.of(peer, rate(r.metric("reads"), k), fixed(r.metric("retries").mean() / r.metric("reads").mean(), 2),
+                    row(List.of(peer, rate(r.metric("reads")), fixed(r.metric("retries").mean() / r.metric("reads").mean(), 2),
                             fixed(r.metric("writer").mean(), 3),
                             stamped == null ? "" : r == stamped ? "1.00x" : ratio(k + ".vsStamped", peer + " reads vs StampedLock, " + load,
                                     r.metric("reads"), stamped.metric("reads"), peer.equals("SEQ_RETRY") || peer.equals("RW_LOCK") && period.equals("1000")),
@@ -137,12 +137,12 @@ public final class Report {
         if (!alone.isEmpty()) {
             md.append("No writer (each peer's uncontended read):\n\n");
             header(List.of("peer", "reads/us", "vs StampedLock", "vs unsynchronized"));
-            Row stamped = alone.stream().filter(r -> r.param("peer").equals("STAMPED_OPTIMISTIC")).findFirst().orElse(null);
-            Row floor = alone.stream().filter(r -> r.param("peer").equals("UNSYNCHRONIZED")).findFirst().orElse(null);
+            Row stamped = withParam(alone, "peer", "STAMPED_OPTIMISTIC");
+            Row floor = withParam(alone, "peer", "UNSYNCHRONIZED");
             for (Row r : alone) {
                 String peer = r.param("peer");
                 String k = "read.alone." + peer;
-                row(List.of(peer, rate(r.metric("reads"), k),
+                row(List.of(peer, rate(r.metric("reads")),
                         stamped == null ? "" : r == stamped ? "1.00x" : ratio(k + ".vsStamped", peer + " uncontended read vs StampedLock",
                                 r.metric("reads"), stamped.metric("reads"), peer.equals("SEQ_RETRY")),
                         floor == null ? "" : r == floor ? "1.00x" : ratio(k + ".vsFloor", peer + " uncontended read vs unsynchronized",
@@ -164,17 +164,17 @@ public final class Report {
             md.append("A CPU thread write-protects and write-faults a page back, paced at one upgrade per ")
                     .append(micros(group.get(0).param("upgradePeriodNs"))).append(", while the device DMAs flat out:\n\n");
             header(List.of("variant", "upgrades/s (paced)", "DMA done/s", "vs " + BUG, "DMA faults/s", "faults vs " + BUG));
-            Row bug = group.stream().filter(r -> r.param("variant").equals(BUG)).findFirst().orElse(null);
+            Row bug = withParam(group, "variant", BUG);
             List<Samples> paced = new ArrayList<>();
             for (Row r : group) {
                 String v = r.param("variant");
                 String k = "smmu.dma." + v;
                 paced.add(r.metric("upgrade"));
                 boolean base = r == bug;
-                row(List.of(v, rate(r.metric("upgrade"), k + ".upgrades"), rate(r.metric("dmaDone"), k),
+                row(List.of(v, rate(r.metric("upgrade")), rate(r.metric("dmaDone")),
                         bug == null ? "" : base ? "1.00x" : ratio(k + ".vsBug", v + ": DMA done vs " + BUG + ", paced upgrades",
                                 r.metric("dmaDone"), bug.metric("dmaDone"), true),
-                        rate(r.metric("dmaFaults"), k + ".faults"),
+                        rate(r.metric("dmaFaults")),
                         bug == null ? "" : base ? "1.00x" : ratio(k + ".faultsVsBug", v + ": DMA faults vs " + BUG,
                                 r.metric("dmaFaults"), bug.metric("dmaFaults"), false)));
             }
@@ -184,10 +184,10 @@ public final class Report {
         if (!alone.isEmpty()) {
             md.append("The upgrade alone, no device (what each fix adds to one write-protect plus write fault):\n\n");
             header(List.of("variant", "upgrades/s", "vs " + BUG));
-            Row bug = alone.stream().filter(r -> r.param("variant").equals(BUG)).findFirst().orElse(null);
+            Row bug = withParam(alone, "variant", BUG);
             for (Row r : alone) {
                 String v = r.param("variant");
-                row(List.of(v, rate(r.metric(""), "smmu.alone." + v), bug == null ? "" : r == bug ? "1.00x"
+                row(List.of(v, rate(r.metric("")), bug == null ? "" : r == bug ? "1.00x"
                         : ratio("smmu.alone." + v + ".vsBug", v + ": uncontended upgrades/s vs " + BUG, r.metric(""), bug.metric(""), true)));
             }
             md.append('\n');
@@ -215,7 +215,7 @@ public final class Report {
                     Row r = rows.select("ApicReloadCostBenchmark." + m, Map.of("variant", v)).stream().findFirst().orElse(null);
                     Row base = rows.select("ApicReloadCostBenchmark." + m, Map.of("variant", RSR)).stream().findFirst().orElse(null);
                     String k = "apic." + m + "." + v;
-                    cells.add(r == null ? "" : rate(r.metric(""), k));
+                    cells.add(r == null ? "" : rate(r.metric("")));
                     cells.add(r == null || base == null ? "" : r == base ? "1.00x" : ratio(k + ".vsRsr", v + ": " + m.replace('_', ' ')
                             + " vs " + RSR, r.metric(""), base.metric(""), m.equals("entry_with_reload") && v.equals("retry-in-progress")));
                 }
@@ -229,16 +229,16 @@ public final class Report {
             md.append("A vCPU entering and exiting flat out while the APIC-access page is unmapped once per ")
                     .append(micros(group.get(0).param("unmapPeriodNs"))).append(" (ops/s):\n\n");
             header(List.of("variant", "unmaps/s (paced)", "entries/s", "vs " + RSR, "cancelled entries/s"));
-            Row base = group.stream().filter(r -> r.param("variant").equals(RSR)).findFirst().orElse(null);
+            Row base = withParam(group, "variant", RSR);
             List<Samples> paced = new ArrayList<>();
             for (Row r : group) {
                 String v = r.param("variant");
                 String k = "apic.group." + v;
                 paced.add(r.metric("invalidator"));
-                row(List.of(v, rate(r.metric("invalidator"), k + ".unmaps"), rate(r.metric("entered"), k),
+                row(List.of(v, rate(r.metric("invalidator")), rate(r.metric("entered")),
                         base == null ? "" : r == base ? "1.00x" : ratio(k + ".vsRsr", v + ": vCPU entries vs " + RSR + ", paced unmaps",
                                 r.metric("entered"), base.metric("entered"), v.equals("retry-in-progress")),
-                        rate(r.metric("cancelled"), k + ".cancelled")));
+                        rate(r.metric("cancelled"))));
             }
             spread("unmaps/s across variants", paced);
         }
@@ -254,7 +254,7 @@ public final class Report {
         md.append("### 5. The explorer's own speed (executions/s, one job)\n\n");
         header(List.of("scenario / variant", "memory model", "executions/s"));
         for (Row r : ex) {
-            row(List.of(r.param("target"), r.param("model"), rate(r.metric("executions"), "explore." + r.param("target") + "." + r.param("model"))));
+            row(List.of(r.param("target"), r.param("model"), rate(r.metric("executions"))));
         }
         md.append('\n');
     }
@@ -276,7 +276,7 @@ public final class Report {
     }
 
     private String ratio(String key, String text, Samples a, Samples b, boolean headline) {
-        Interval iv = Stats.ratio(a, b, key);
+        Interval iv = Stats.ratio(a, b);
         quoted.add(new Quoted(key, text, iv, headline));
         return formatRatio(iv);
     }
@@ -289,8 +289,8 @@ public final class Report {
         return iv.spansOne() ? "no difference measured (" + range + ")" : String.format("%.2fx (%s)", iv.estimate(), range);
     }
 
-    private static String rate(Samples s, String key) {
-        Interval iv = Stats.mean(s, key);
+    private static String rate(Samples s) {
+        Interval iv = Stats.mean(s);
         if (Double.isInfinite(iv.hi())) {
             return num(iv.estimate()) + " (one sample)";
         }
@@ -346,6 +346,11 @@ public final class Report {
             out.sort(Comparator.comparingLong(Long::parseLong));
         }
         return out;
+    }
+
+    /** The first of {@code rs} whose {@code param} is {@code value}, or null. */
+    private static Row withParam(List<Row> rs, String param, String value) {
+        return rs.stream().filter(r -> value.equals(r.param(param))).findFirst().orElse(null);
     }
 
     private static List<Row> sortedBy(List<Row> rs, String numericParam) {

@@ -33,7 +33,7 @@ public final class Stats {
     }
 
     /** The mean of the fork means, with a t interval. */
-    public static Interval mean(Samples a, String name) {
+    public static Interval mean(Samples a) {
         double[] m = forkMeans(a);
         double mean = avg(m);
         if (m.length < 2) {
@@ -44,10 +44,12 @@ public final class Stats {
     }
 
     /** The ratio of the means of two independent measurements, a / b. */
-    public static Interval ratio(Samples a, Samples b, String name) {
-        double[] la = logs(forkMeans(a));
-        double[] lb = logs(forkMeans(b));
-        double estimate = avg(forkMeans(a)) / avg(forkMeans(b));
+    public static Interval ratio(Samples a, Samples b) {
+        double[] ma = forkMeans(a);
+        double[] mb = forkMeans(b);
+        double[] la = logs(ma);
+        double[] lb = logs(mb);
+        double estimate = avg(ma) / avg(mb);
         if (la.length < 2 || lb.length < 2) {
             return new Interval(estimate, 0, Double.POSITIVE_INFINITY); // one fork: no interval, no claim
         }
