@@ -81,11 +81,11 @@ public final class Grader {
             return new Row(t, Grade.ERROR, 0, 0, "no samples");
         }
         Scenario s = t.scenario();
-        Set<String> listed = s.outcomes().stream().map(Scenario.Outcome::id).collect(Collectors.toSet());
+        Set<String> listed = s.outcomes(t.variant()).stream().map(Scenario.Outcome::id).collect(Collectors.toSet());
         List<String> unlisted = o.counts().keySet().stream().filter(k -> !listed.contains(k)).toList();
         if (!unlisted.isEmpty()) {
             return new Row(t, Grade.FAIL_FORBIDDEN, total, unlisted.stream().mapToLong(o::count).sum(),
-                    "verdicts the judge does not list: " + unlisted.stream()
+                    "verdicts the judge does not list for " + t.variant().id() + ": " + unlisted.stream()
                             .map(k -> k + " x" + o.count(k)).collect(Collectors.joining(", ")));
         }
         long bad = s.badOutcomes().stream().mapToLong(o::count).sum();

@@ -5,33 +5,18 @@ import com.google.common.collect.ImmutableList;
 import dev.tlbrace.harness.scenario.Scenario;
 import dev.tlbrace.harness.scenario.Scenarios;
 import dev.tlbrace.harness.scenario.Variant;
-import dev.tlbrace.harness.scenario.canary.EntryBarrierCanary;
-import dev.tlbrace.harness.scenario.canary.PublishCanary;
-import dev.tlbrace.harness.scenario.canary.SeqcountCanary;
-import dev.tlbrace.harness.scenario.iommu.SmmuStaleReadOnly;
-import dev.tlbrace.harness.scenario.kvm.ApicAccessReload;
-import dev.tlbrace.harness.scenario.kvm.GpcRefreshVsInvalidate;
-import dev.tlbrace.harness.scenario.kvm.KvmFaultVsInvalidate;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * Every jcstress test the gate expects, derived from the scenario registry rather than from
  * whatever jcstress happened to report: a test that silently stops running is a failure.
- * Two-actor forms are named {@code <Scenario>Tests.<Variant>} (variant id in UpperCamel).
+ * The classes are generated from the same registry ({@link StressSources}): a scenario
+ * {@code x.y.kvm.FooBar} is {@code dev.tlbrace.stress.kvm.FooBarTests.<Variant>} (variant id
+ * in UpperCamel), an extra form {@code two-vcpu} is {@code FooBarTwoVcpuTests.<Variant>}.
  */
 public final class StressCatalog {
     private StressCatalog() { }
-
-    private static final Map<String, String> TEST_CLASS = Map.of(
-            ApicAccessReload.ID, "dev.tlbrace.stress.kvm.ApicAccessReloadTests",
-            SmmuStaleReadOnly.ID, "dev.tlbrace.stress.iommu.SmmuStaleReadOnlyTests",
-            SeqcountCanary.ID, "dev.tlbrace.stress.canary.SeqcountCanaryTests",
-            EntryBarrierCanary.ID, "dev.tlbrace.stress.canary.EntryBarrierCanaryTests",
-            PublishCanary.ID, "dev.tlbrace.stress.canary.PublishCanaryTests",
-            KvmFaultVsInvalidate.ID, "dev.tlbrace.stress.kvm.KvmFaultVsInvalidateTests",
-            GpcRefreshVsInvalidate.ID, "dev.tlbrace.stress.kvm.GpcRefreshVsInvalidateTests");
 
     private static final List<StressTest> ALL = build();
 
@@ -39,15 +24,24 @@ public final class StressCatalog {
         ImmutableList.Builder<StressTest> b = ImmutableList.builder();
         for (Scenario s : Scenarios.everything()) {
             for (Variant v : s.variants()) {
-                b.add(new StressTest(TEST_CLASS.get(s.id()) + "." + camel(v.id()), s, v, "2 actors", 2, true));
+                b.add(new StressTest(testClass(s, null) + "." + camel(v.id()), s, v, "2 actors", 2, true));
+            }
+            for (Scenario.Form f : s.extraForms()) {
+                for (String id : f.variants()) {
+                    Variant v = s.variant(id);
+                    int actors = StressSources.roleNames(s, f, v).size();
+                    b.add(new StressTest(testClass(s, f) + "." + camel(id), s, v, f.id(), actors, false));
+                }
             }
         }
-        Scenario apic = Scenarios.byId(ApicAccessReload.ID);
-        for (String v : List.of("range-start-request", "retry-in-progress")) {
-            b.add(new StressTest("dev.tlbrace.stress.kvm.ApicAccessReloadTwoVcpuTests." + camel(v),
-                    apic, apic.variant(v), "two vCPUs", 3, false));
-        }
         return b.build();
+    }
+
+    /** The outer jcstress class of {@code s} in {@code form} (null: the two-actor form). */
+    public static String testClass(Scenario s, Scenario.Form form) {
+        String pkg = s.getClass().getPackageName();
+        return "dev.tlbrace.stress." + pkg.substring(pkg.lastIndexOf('.') + 1) + "." + s.getClass().getSimpleName()
+                + (form == null ? "" : camel(form.id())) + "Tests";
     }
 
     static String camel(String kebab) {

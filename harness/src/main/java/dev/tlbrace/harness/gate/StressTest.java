@@ -17,6 +17,6 @@ public record StressTest(String name, Scenario scenario, Variant variant, String
 
     /** {@code scenario/variant}, plus the form for extras: what {@code --race} matches. */
     public String id() {
-        return scenario.id() + "/" + variant.id() + (required ? "" : "/" + form.replace(' ', '-'));
+        return scenario.id() + "/" + variant.id() + (required ? "" : "/" + form);
     }
 }

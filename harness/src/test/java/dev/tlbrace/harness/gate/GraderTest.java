@@ -42,7 +42,7 @@ class GraderTest {
         assertThat(v.passed()).isEqualTo(3);
         assertThat(v.skipped()).isEqualTo(2);
         assertThat(gradeOf(v, "apic-access-reload/range-start-request")).isEqualTo(Grade.DETECTED);
-        assertThat(gradeOf(v, "apic-access-reload/retry-in-progress/two-vCPUs")).isEqualTo(Grade.SKIPPED);
+        assertThat(gradeOf(v, "apic-access-reload/retry-in-progress/two-vcpu")).isEqualTo(Grade.SKIPPED);
         assertThat(v.summary()).isEqualTo("3 passed, 0 failed, 2 skipped");
     }
 
@@ -105,7 +105,7 @@ class GraderTest {
 
     @Test
     void zeroTestsRunIsRedEvenWithNothingFailed() {
-        Grader.Verdict v = Grader.grade(List.of(test("apic-access-reload/retry-in-progress/two-vCPUs")), Map.of(), 2);
+        Grader.Verdict v = Grader.grade(List.of(test("apic-access-reload/retry-in-progress/two-vcpu")), Map.of(), 2);
         assertThat(v.failed()).isZero();
         assertThat(v.skipped()).isEqualTo(1);
         assertThat(v.anyRan()).isFalse();
@@ -120,7 +120,7 @@ class GraderTest {
 
     @Test
     void extrasRunOnBigMachinesAreGradedLikeAnyOther() {
-        StressTest extra = test("apic-access-reload/range-start-request/two-vCPUs");
+        StressTest extra = test("apic-access-reload/range-start-request/two-vcpu");
         Grader.Verdict v = Grader.grade(List.of(extra),
                 Map.of(extra.name(), outcomes(extra, Map.of("FRESH", 10L))), 4);
         assertThat(v.rows().get(0).grade()).isEqualTo(Grade.FAIL_UNDETECTED);

@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tlbrace.harness.scenario.Expectation;
+import dev.tlbrace.harness.scenario.Role;
 import dev.tlbrace.harness.scenario.Scenario;
+import dev.tlbrace.harness.scenario.ScenarioRun;
 import dev.tlbrace.harness.scenario.Scenarios;
 import dev.tlbrace.harness.scenario.Variant;
 import dev.tlbrace.harness.scenario.Verdict;
-import dev.tlbrace.harness.scenario.iommu.SmmuStaleReadOnly;
-import dev.tlbrace.harness.scenario.kvm.ApicAccessReload;
-import dev.tlbrace.harness.scenario.kvm.GpcRefreshVsInvalidate;
-import dev.tlbrace.harness.scenario.kvm.KvmFaultVsInvalidate;
 import dev.tlbrace.model.sync.Memory;
+import java.util.List;
 import java.util.stream.Stream;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -40,7 +39,8 @@ class LincheckSecondOpinionTest {
     static final int FIX_ITERATIONS = 3;
     static final int INVOCATIONS = 1_000;
 
-    /** The variant under test; Lincheck builds the test instances itself, one per invocation. */
+    /** The race and variant under test; Lincheck builds the test instances itself, one per invocation. */
+    static volatile Scenario scenario;
     static volatile Variant current;
 
     static Stream<Arguments> variants() {
@@ -53,77 +53,32 @@ class LincheckSecondOpinionTest {
         }
     }
 
-    /** The APIC race's roles as operations. */
-    public static class Apic {
-        private final ApicAccessReload.Run run =
-                (ApicAccessReload.Run) Scenarios.byId(ApicAccessReload.ID).newRun(current, Memory.hardware());
+    /**
+     * Any race's two roles as operations, in the order {@link Scenario#roles()} gives them (a
+     * non-parallel group each, so two copies of one role never race); the judge validates.
+     */
+    public static class TwoRoles {
+        private final ScenarioRun run = scenario.newRun(current, Memory.hardware());
+        private final List<Role> roles = run.roles();
 
-        @Operation(nonParallelGroup = "invalidator")
-        public void invalidator() { run.invalidator(); }
+        @Operation(nonParallelGroup = "role0")
+        public void role0() { roles.get(0).body().run(); }
 
-        @Operation(nonParallelGroup = "vcpu")
-        public void vcpu() { run.vcpu(0); }
-
-        @Validate
-        public void judge() { LincheckSecondOpinionTest.judge(run.judge()); }
-    }
-
-    /** The SMMU race's roles as operations. */
-    public static class Smmu {
-        private final SmmuStaleReadOnly.Run run =
-                (SmmuStaleReadOnly.Run) Scenarios.byId(SmmuStaleReadOnly.ID).newRun(current, Memory.hardware());
-
-        @Operation(nonParallelGroup = "smmu")
-        public void smmu() { run.smmu(); }
-
-        @Operation(nonParallelGroup = "cpu")
-        public void cpu() { run.cpu(); }
+        @Operation(nonParallelGroup = "role1")
+        public void role1() { roles.get(1).body().run(); }
 
         @Validate
         public void judge() { LincheckSecondOpinionTest.judge(run.judge()); }
     }
-
-    /** The KVM fault race's roles as operations. */
-    public static class Fault {
-        private final KvmFaultVsInvalidate.Run run =
-                (KvmFaultVsInvalidate.Run) Scenarios.byId(KvmFaultVsInvalidate.ID).newRun(current, Memory.hardware());
-
-        @Operation(nonParallelGroup = "invalidator")
-        public void invalidator() { run.invalidator(); }
-
-        @Operation(nonParallelGroup = "vcpu")
-        public void vcpu() { run.vcpu(); }
-
-        @Validate
-        public void judge() { LincheckSecondOpinionTest.judge(run.judge()); }
-    }
-
-    /** The gfn-to-pfn cache race's roles as operations. */
-    public static class Gpc {
-        private final GpcRefreshVsInvalidate.Run run =
-                (GpcRefreshVsInvalidate.Run) Scenarios.byId(GpcRefreshVsInvalidate.ID).newRun(current, Memory.hardware());
-
-        @Operation(nonParallelGroup = "invalidator")
-        public void invalidator() { run.invalidator(); }
-
-        @Operation(nonParallelGroup = "vcpu")
-        public void vcpu() { run.vcpu(); }
-
-        @Validate
-        public void judge() { LincheckSecondOpinionTest.judge(run.judge()); }
-    }
-
-    private static final java.util.Map<String, Class<?>> TESTS = java.util.Map.of(
-            ApicAccessReload.ID, Apic.class, SmmuStaleReadOnly.ID, Smmu.class, KvmFaultVsInvalidate.ID, Fault.class,
-            GpcRefreshVsInvalidate.ID, Gpc.class);
 
     @ParameterizedTest(name = "{0} / {1}")
     @MethodSource("variants")
     void lincheckFindsEveryKnownBugAndPassesEveryFix(String scenarioId, String variantId) {
         Scenario s = Scenarios.byId(scenarioId);
+        scenario = s;
         current = s.variant(variantId);
-        Class<?> test = TESTS.get(scenarioId);
-        assertThat(test).as("a Lincheck binding for " + scenarioId).isNotNull();
+        assertThat(s.roles()).as("Lincheck runs the two-actor form").hasSize(2);
+        Class<?> test = TwoRoles.class;
         int iterations = current.expectation() == Expectation.KNOWN_BUG ? ITERATIONS : FIX_ITERATIONS;
         ModelCheckingOptions options = new ModelCheckingOptions().iterations(iterations)
                 .invocationsPerIteration(INVOCATIONS).threads(2).actorsPerThread(1).actorsBefore(0).actorsAfter(0);

@@ -85,6 +85,11 @@ public final class ApicAccessReload implements Scenario {
 
     @Override public List<Outcome> outcomes() { return OUTCOMES; }
 
+    /** Only 878940b33d76's reload retries. */
+    @Override public List<Outcome> outcomes(Variant v) {
+        return v.id().equals(ApicReload.RETRY_IN_PROGRESS.id()) ? OUTCOMES : Outcome.except(OUTCOMES, RELOAD_RETRIED);
+    }
+
     @Override public List<Variant> variants() { return VARIANTS; }
 
     @Override public List<String> roles() { return List.of(INVALIDATOR, VCPU); }
@@ -99,6 +104,18 @@ public final class ApicAccessReload implements Scenario {
     @Override
     public ScenarioRun newRun(Variant variant, Memory mem) {
         return new Run(ApicReload.byId(variant.id()), mem, 1, 0);
+    }
+
+    @Override
+    public ScenarioRun stressRun(Variant variant, Memory mem) {
+        return run(ApicReload.byId(variant.id()), mem, 1);
+    }
+
+    /** Three actors: kvm_make_all_cpus_request() must reach both vCPUs. */
+    @Override
+    public List<Form> extraForms() {
+        return List.of(new Form("two-vcpu", "two vCPUs", List.of(ApicReload.RANGE_START_REQUEST.id(),
+                ApicReload.RETRY_IN_PROGRESS.id()), (v, mem) -> run(ApicReload.byId(v.id()), mem, 2)));
     }
 
     /** A world for free-running threads: {@code vcpus} vCPUs, the page walk costs time. */
