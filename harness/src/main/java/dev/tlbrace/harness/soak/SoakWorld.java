@@ -63,9 +63,14 @@ abstract class SoakWorld {
     /** Extra state for the summary line. */
     abstract String state();
 
+    /** The role's name as the dump shows it. */
+    String prefixed(String role) {
+        return prefix + role;
+    }
+
     /** A role named {@code role} that calls {@code step} until the soak stops. */
     Role loop(String role, long seed, Consumer<SplittableRandom> step) {
-        String full = prefix + role;
+        String full = prefixed(role);
         return new Role(full, () -> {
             sched.register(full);
             SplittableRandom rnd = new SplittableRandom(seed);
