@@ -306,6 +306,22 @@ public final class ControlledScheduler implements Sched {
     }
 
     @Override
+    public void broken(String what) {
+        Integer idx = me();
+        if (idx == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (current != null && current.role() == idx) {
+                current.broken(what);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public void observe(String what, long value) {
         Integer idx = me();
         if (idx == null) {

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * One self-contained HTML page (inline CSS, no script, no network) for a counterexample: a
  * swimlane per role, the steps in order, the steps around each preemption highlighted, the
- * outcome and the schedule string on top.
+ * step where an in-role oracle saw the invariant break marked (or, for a break only the judge
+ * sees, a last row at quiescence), the outcome and the schedule string on top.
  */
 public final class HtmlTimeline {
     private HtmlTimeline() { }
@@ -33,6 +34,8 @@ public final class HtmlTimeline {
                 .append(".s.stale{background:#ffebe9;border-color:#cf222e;font-weight:600}\n")
                 .append(".v{color:#57606a;font-weight:400}.sched{font-family:ui-monospace,monospace;word-break:break-all}\n")
                 .append("tr.pre td{border-top:2px dashed #d4a72c}\n")
+                .append(".s.broken{background:#cf222e;border-color:#82071e;color:#fff;font-weight:600}.s.broken .v{color:#ffd8d3}\n")
+                .append(".why{font-family:ui-monospace,monospace;font-size:12px;color:#a40e26;font-weight:600;padding:2px 6px}\n")
                 .append("</style></head><body>\n");
         h.append("<h1>").append(esc(title)).append("</h1>\n");
         if (e.verdict() != null) {
@@ -44,12 +47,14 @@ public final class HtmlTimeline {
             h.append("<div class=\"outcome bad\">").append(esc(e.status().name())).append("</div>\n");
         }
         h.append("<div class=\"meta\">schedule <span class=\"sched\">").append(esc(schedule))
-                .append("</span> &middot; dashed line: a preemption; yellow: the steps on either side of it; red: a load that read a stale store</div>\n");
+                .append("</span> &middot; dashed line: a preemption; yellow: the steps on either side of it; red: a load that read a stale store;"
+                        + " solid red: the step where the invariant breaks</div>\n");
         h.append("<table><thead><tr><th class=\"n\">#</th>");
         for (String r : roles) {
             h.append("<th>").append(esc(r)).append("</th>");
         }
         h.append("</tr></thead><tbody>\n");
+        var broke = Timeline.breakStep(e);
         for (int i = 0; i < e.steps().size(); i++) {
             Step s = e.steps().get(i);
             boolean racy = preempt[i] || (i + 1 < preempt.length && preempt[i + 1]);
@@ -57,17 +62,28 @@ public final class HtmlTimeline {
             for (int r = 0; r < roles.size(); r++) {
                 h.append("<td>");
                 if (r == s.role()) {
-                    String cls = s.stale() ? "s stale" : racy ? "s racy" : Timeline.isLockStep(s) ? "s lock" : "s";
+                    boolean here = broke != null && broke.getKey() == i;
+                    String cls = here ? "s broken" : s.stale() ? "s stale" : racy ? "s racy"
+                            : Timeline.isLockStep(s) ? "s lock" : "s";
                     h.append("<div class=\"").append(cls).append("\">").append(esc(Timeline.text(s)));
                     for (Step.Observation o : s.observations()) {
                         h.append(" <span class=\"v\">").append(esc(o.what() + " " + Timeline.format(o.what(), o.value())))
                                 .append("</span>");
                     }
                     h.append("</div>");
+                    if (here) {
+                        h.append("<div class=\"why\">invariant breaks here: ").append(esc(broke.getValue())).append("</div>");
+                    }
                 }
                 h.append("</td>");
             }
             h.append("</tr>\n");
+        }
+        if (e.verdict() != null && e.verdict().bad() && broke == null) {
+            h.append("<tr class=\"pre\"><td class=\"n\"></td><td colspan=\"").append(roles.size())
+                    .append("\"><div class=\"s broken\">judge, at quiescence: the invariant is broken</div>");
+            e.verdict().violations().forEach(v -> h.append("<div class=\"why\">").append(esc(v.toString())).append("</div>"));
+            h.append("</td></tr>\n");
         }
         h.append("</tbody></table>\n</body></html>\n");
         return h.toString();

@@ -18,6 +18,7 @@ public final class Step {
     private String access;
     private List<String> passed = List.of();
     private boolean stale;
+    private String broken;
     private final List<Observation> observations = new ArrayList<>();
     private final Footprint footprint = new Footprint();
 
@@ -31,6 +32,15 @@ public final class Step {
         this.spin = spin;
         this.preemption = preemption;
     }
+
+    void broken(String what) {
+        if (broken == null) {
+            broken = what;
+        }
+    }
+
+    /** What an in-role oracle found broken at this step, or null. */
+    public String broken() { return broken; }
 
     void observe(String what, long value) {
         observations.add(new Observation(what, value));

@@ -95,6 +95,38 @@ public final class Timeline {
     /** A displayed row: a step, plus the values of folded lock steps of its role that followed it. */
     private record Row(int role, String text) { }
 
+    /**
+     * Where the invariant breaks, as a step index into {@code e.steps()} and what broke, or null:
+     * the step an in-role oracle marked; else, for a use-after-free the judge found at quiescence,
+     * the step that freed the frame the violation names (its {@code page->owner} store) while an
+     * entry still named it.
+     */
+    public static java.util.Map.Entry<Integer, String> breakStep(Execution e) {
+        for (int i = 0; i < e.steps().size(); i++) {
+            if (e.steps().get(i).broken() != null) {
+                return java.util.Map.entry(i, e.steps().get(i).broken());
+            }
+        }
+        if (e.verdict() == null || !e.verdict().bad()) {
+            return null;
+        }
+        for (var v : e.verdict().violations()) {
+            java.util.regex.Matcher m = FRAME.matcher(v.detail());
+            while (m.find()) {
+                String free = "page->owner[" + Integer.parseInt(m.group(1), 16) + "], 0)";
+                for (int i = 0; i < e.steps().size(); i++) {
+                    String a = e.steps().get(i).access();
+                    if (a != null && a.contains(free)) {
+                        return java.util.Map.entry(i, "frees pfn 0x" + m.group(1) + " while it is still named: " + v);
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static final java.util.regex.Pattern FRAME = java.util.regex.Pattern.compile("pfn 0x([0-9a-f]+) gen");
+
     /** How many rows {@link #render} prints for {@code e}: its steps less the folded lock steps. */
     public static int rows(Execution e, boolean allSteps) {
         return allSteps ? e.steps().size() : (int) e.steps().stream().filter(s -> !isLockStep(s)).count();
@@ -106,6 +138,7 @@ public final class Timeline {
         int[] lastRow = new int[roles.size()];
         java.util.Arrays.fill(lastRow, -1);
         List<List<Step.Observation>> extra = new ArrayList<>();
+        var broke = breakStep(e);
         for (Step s : e.steps()) {
             if (!allSteps && isLockStep(s)) {
                 if (lastRow[s.role()] >= 0) {
@@ -114,7 +147,8 @@ public final class Timeline {
                 continue;
             }
             lastRow[s.role()] = rows.size();
-            rows.add(new Row(s.role(), text(s)));
+            boolean here = broke != null && e.steps().get(broke.getKey()) == s;
+            rows.add(new Row(s.role(), text(s) + (here ? "   <== invariant breaks here: " + broke.getValue() : "")));
             extra.add(new ArrayList<>(s.observations()));
         }
         List<Row> shown = new ArrayList<>();

@@ -15,6 +15,11 @@ import dev.tlbrace.harness.explore.MemoryModel;
  */
 public record Variant(String id, String commit, Expectation expectation, String summary, MemoryModel showsUnder) {
 
+    /** The variant of a model protocol choice: its id and commit come from the enum constant. */
+    public static Variant of(dev.tlbrace.model.ProtocolChoice choice, Expectation expectation, String summary) {
+        return new Variant(choice.id(), choice.commit(), expectation, summary);
+    }
+
     /** A variant whose bug, if any, is an interleaving: it shows under every memory model. */
     public Variant(String id, String commit, Expectation expectation, String summary) {
         this(id, commit, expectation, summary, MemoryModel.SC);

@@ -4,7 +4,6 @@ import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.harness.scenario.Role;
 import dev.tlbrace.harness.scenario.kvm.ApicAccessReload;
 import dev.tlbrace.model.check.Oracles;
-import dev.tlbrace.model.check.Violation;
 import dev.tlbrace.model.kvm.ApicReload;
 import dev.tlbrace.model.kvm.Kvm;
 import dev.tlbrace.model.kvm.KvmFault;
@@ -83,15 +82,11 @@ final class ApicSoakWorld extends SoakWorld {
             sched.point("guest: APIC access through VMCS APIC_ACCESS_ADDR");
             Oracles.apicAccessInGuest(vcpu, mm.frames).ifPresent(this::violated);
             long gfn = rnd.nextInt(pages - 1);
-            long spte = kvm.stage2.get((int) gfn);
-            if (spte == FrameRef.NONE) {
+            if (kvm.stage2.get((int) gfn) == FrameRef.NONE) {
                 break; // EPT violation: exit and fault it in
             }
             sched.point("guest: memory access through stage 2");
-            boolean live = mm.frames.isLive(spte);
-            if (!live && kvm.stage2.get((int) gfn) == spte) { // still installed after the check
-                violated(new Violation("N2", "stage-2 gfn " + gfn + " maps freed " + FrameRef.describe(spte)));
-            }
+            Oracles.stage2Use(kvm, (int) gfn).ifPresent(this::violated);
         }
         vcpu.vmExit();
         KvmFault.kvmTdpPageFault(kvm, rnd.nextInt(pages - 1), rnd.nextBoolean(), KvmFault.Protocol.SEQ_RETRY);

@@ -49,6 +49,7 @@ abstract class SoakWorld {
 
     /** Reports a violation (the first one wins) and stops every role. */
     void violated(Violation v) {
+        sched.broken(v.toString());
         if (violation.compareAndSet(null, new Violation(v.invariant(), name + ": " + v.detail()))) {
             stop.set(true);
             stopped.countDown(); // wakes the monitor at once

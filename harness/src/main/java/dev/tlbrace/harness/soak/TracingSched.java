@@ -46,6 +46,11 @@ final class TracingSched implements Sched {
     }
 
     @Override
+    public void broken(String what) {
+        point("INVARIANT BROKEN HERE: " + what);
+    }
+
+    @Override
     public void observe(String what, long value) {
         EventRing r = ring.get();
         if (r != null) {

@@ -11,7 +11,7 @@ import dev.tlbrace.model.mm.MmStruct;
 import java.util.Optional;
 
 /**
- * The oracles of KERNEL.md section 7, shared by every engine. Each returns the first violation
+ * The oracles of docs/kernel.md, shared by every engine. Each returns the first violation
  * found, or empty. "Quiescent" checks assume no invalidation is in flight and no request is
  * pending; the caller establishes that.
  */
@@ -93,7 +93,7 @@ public final class Oracles {
 
     /** Oracle 2 for the stage-2 table: every SPTE maps the frame the PTE maps now. */
     public static Optional<Violation> stage2Subset(Kvm kvm) {
-        var slot = kvm.memslots[1];
+        var slot = kvm.memslot(Kvm.GUEST_MEMORY_MEMSLOT);
         for (int i = 0; i < kvm.stage2.size(); i++) {
             long spte = kvm.stage2.get(i);
             if (spte == FrameRef.NONE) {

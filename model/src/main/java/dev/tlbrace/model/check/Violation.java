@@ -1,7 +1,7 @@
 package dev.tlbrace.model.check;
 
 /**
- * An invariant that does not hold, named as in KERNEL.md (A1, B3, N1, oracle 1 ...).
+ * An invariant that does not hold, named as in docs/kernel.md (A1, B3, N1 ...).
  *
  * @param invariant the invariant's short name
  * @param detail    what was seen, with the values that matter

@@ -1,12 +1,14 @@
 package dev.tlbrace.model.iommu;
 
+import dev.tlbrace.model.ProtocolChoice;
+
 import dev.tlbrace.model.mm.MmConfig;
 
 /**
  * How (if at all) an SVA SMMU hears that a PTE it may cache read-only became writable.
  * Seed thread: "[PATCH 2/2] arm64: Notify on pte permission upgrades" (May 2023).
  */
-public enum PermissionUpgrade {
+public enum PermissionUpgrade implements ProtocolChoice {
     /**
      * Mainline before v6.6: arm64 ptep_set_access_flags() flushes the CPU TLB only; generic mm
      * never notified upgrades and, with CR2.PTM set, the SMMU ignores CPU TLBIs. The device
@@ -50,19 +52,14 @@ public enum PermissionUpgrade {
         this.invalidateBeforeResponse = invalidateBeforeResponse;
     }
 
-    public String id() { return id; }
+    @Override public String id() { return id; }
+
+    @Override public String commit() { return commit; }
 
     /** The variant with this command-line id. */
     public static PermissionUpgrade byId(String id) {
-        for (PermissionUpgrade v : values()) {
-            if (v.id.equals(id)) {
-                return v;
-            }
-        }
-        throw new IllegalArgumentException("no PermissionUpgrade variant '" + id + "'");
+        return ProtocolChoice.byId(PermissionUpgrade.class, id);
     }
-
-    public String commit() { return commit; }
 
     /** The kernel the mm behaves like under this variant. */
     public MmConfig mmConfig() { return mmConfig; }

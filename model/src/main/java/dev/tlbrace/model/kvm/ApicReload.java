@@ -1,10 +1,12 @@
 package dev.tlbrace.model.kvm;
 
+import dev.tlbrace.model.ProtocolChoice;
+
 /**
  * Where the KVM_REQ_APIC_PAGE_RELOAD comes from when the APIC-access page is invalidated, and
  * whether the reload checks for an invalidation in progress.
  */
-public enum ApicReload {
+public enum ApicReload implements ProtocolChoice {
     /**
      * b1394e745b94 ("KVM: x86: fix APIC page invalidation", 2017): requested from
      * invalidate_range_start via kvm_arch_mmu_notifier_invalidate_range(), while the PTE still
@@ -36,17 +38,12 @@ public enum ApicReload {
         this.commit = commit;
     }
 
-    public String id() { return id; }
+    @Override public String id() { return id; }
+
+    @Override public String commit() { return commit; }
 
     /** The variant with this command-line id. */
     public static ApicReload byId(String id) {
-        for (ApicReload v : values()) {
-            if (v.id.equals(id)) {
-                return v;
-            }
-        }
-        throw new IllegalArgumentException("no ApicReload variant '" + id + "'");
+        return ProtocolChoice.byId(ApicReload.class, id);
     }
-
-    public String commit() { return commit; }
 }

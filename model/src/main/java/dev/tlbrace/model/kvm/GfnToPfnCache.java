@@ -1,5 +1,7 @@
 package dev.tlbrace.model.kvm;
 
+import dev.tlbrace.model.ProtocolChoice;
+
 import dev.tlbrace.model.mem.FrameRef;
 import dev.tlbrace.model.mm.Fault;
 import dev.tlbrace.model.sync.Cell;
@@ -19,14 +21,26 @@ import dev.tlbrace.model.sync.SpinLock;
 public final class GfnToPfnCache {
 
     /** How the refresh guards against an invalidation while gpc->lock is dropped (R4). */
-    public enum Refresh {
+    public enum Refresh implements ProtocolChoice {
         /** Before 58cd407ca4c6: retake the lock and mark the pfn valid. Known bug. */
-        NO_RETRY,
+        NO_RETRY("refresh-no-retry", "before 58cd407ca4c6"),
         /**
          * hva_to_pfn_retry(): snapshot mmu_invalidate_seq, fault in, retake the lock and retry
          * while mmu_notifier_retry_cache() (mn_active_invalidate_count, or the seq moved).
          */
-        RETRY
+        RETRY("refresh-retry", "58cd407ca4c6");
+
+        private final String id;
+        private final String commit;
+
+        Refresh(String id, String commit) {
+            this.id = id;
+            this.commit = commit;
+        }
+
+        @Override public String id() { return id; }
+
+        @Override public String commit() { return commit; }
     }
 
     private final Kvm kvm;

@@ -8,8 +8,9 @@ import dev.tlbrace.model.sync.SpinLock;
 
 /**
  * struct kvm and KVM's half of the invalidation retry protocol (virt/kvm/kvm_main.c,
- * include/linux/kvm_host.h). Two memslots: the APIC-access page's private slot and one slot of
- * ordinary guest memory, each backed by pages of the {@link MmStruct}.
+ * include/linux/kvm_host.h). One memslot of ordinary guest memory ({@link #GUEST_MEMORY_MEMSLOT},
+ * mapped by {@link #stage2}) and, for a VM with an in-kernel APIC, the APIC-access page's
+ * private slot; each backed by pages of the {@link MmStruct}.
  *
  * <p>mmu_lock is an rwlock on x86 (TDP MMU) and arm64; here it is one {@link SpinLock}, which
  * is stronger for readers: the races modelled depend on the lock only between writers and
@@ -18,6 +19,8 @@ import dev.tlbrace.model.sync.SpinLock;
 public final class Kvm {
     /** APIC_ACCESS_PAGE_PRIVATE_MEMSLOT. */
     public static final int APIC_ACCESS_PAGE_PRIVATE_MEMSLOT = 0;
+    /** The slot of ordinary guest memory (gfn 0 up). */
+    public static final int GUEST_MEMORY_MEMSLOT = 1;
     /** APIC_DEFAULT_PHYS_BASE >> PAGE_SHIFT. */
     public static final long APIC_DEFAULT_GFN = 0xfee00L;
     public static final long INVALID_GPA = -1L;
@@ -25,10 +28,11 @@ public final class Kvm {
     public final MmStruct mm;
     public final Memory mem;
     public final Sched sched;
+    /** How the APIC-access page is reloaded; null for a VM without one. */
     public final ApicReload apicReload;
     public final SpinLock mmuLock;
     public final Memslot[] memslots;
-    public final Stage2 stage2;       // for the ordinary-memory slot (id 1)
+    public final Stage2 stage2;       // for GUEST_MEMORY_MEMSLOT
     private final KvmVcpu[] vcpus;
 
     private final Cell mmuInvalidateSeq;        // written under mmu_lock, snapshot locklessly
@@ -38,6 +42,8 @@ public final class Kvm {
     private final Cell mnActiveInvalidateCount; // under mn_invalidate_lock: atomic here
 
     /**
+     * A VM with an APIC-access page.
+     *
      * @param apicHva  host page backing the APIC-access page
      * @param memHva   first host page of ordinary guest memory (gfn 0..memPages)
      */
@@ -45,8 +51,16 @@ public final class Kvm {
         this(mm, apicReload, vcpuCount, apicHva, memHva, memPages, false);
     }
 
-    /** @param rmapLocks the stage-2 table has Book3S HV's per-page rmap locks */
-    public Kvm(MmStruct mm, ApicReload apicReload, int vcpuCount, int apicHva, int memHva, int memPages,
+    /**
+     * A VM with guest memory only: no APIC-access page, nothing of the APIC race in its paths.
+     *
+     * @param rmapLocks the stage-2 table has Book3S HV's per-page rmap locks
+     */
+    public Kvm(MmStruct mm, int vcpuCount, int memHva, int memPages, boolean rmapLocks) {
+        this(mm, null, vcpuCount, -1, memHva, memPages, rmapLocks);
+    }
+
+    private Kvm(MmStruct mm, ApicReload apicReload, int vcpuCount, int apicHva, int memHva, int memPages,
                boolean rmapLocks) {
         this.mm = mm;
         this.mem = mm.mem;
@@ -58,10 +72,9 @@ public final class Kvm {
         this.mmuInvalidateRangeEnd = mem.cell("kvm->mmu_invalidate_range_end", INVALID_GPA);
         this.mnActiveInvalidateCount = mem.cell("kvm->mn_active_invalidate_count", 0);
         this.mmuLock = new SpinLock("kvm->mmu_lock", mem);
-        this.memslots = new Memslot[] {
-            new Memslot(APIC_ACCESS_PAGE_PRIVATE_MEMSLOT, APIC_DEFAULT_GFN, 1, apicHva),
-            new Memslot(1, 0, memPages, memHva),
-        };
+        Memslot memory = new Memslot(GUEST_MEMORY_MEMSLOT, 0, memPages, memHva);
+        this.memslots = apicReload == null ? new Memslot[] {memory}
+                : new Memslot[] {new Memslot(APIC_ACCESS_PAGE_PRIVATE_MEMSLOT, APIC_DEFAULT_GFN, 1, apicHva), memory};
         this.stage2 = new Stage2(memPages, mem, rmapLocks);
         this.vcpus = new KvmVcpu[vcpuCount];
         for (int i = 0; i < vcpuCount; i++) {
@@ -73,7 +86,28 @@ public final class Kvm {
 
     public int vcpuCount() { return vcpus.length; }
 
-    public Memslot apicSlot() { return memslots[APIC_ACCESS_PAGE_PRIVATE_MEMSLOT]; }
+    /** id_to_memslot(). */
+    public Memslot memslot(int id) {
+        for (Memslot s : memslots) {
+            if (s.id() == id) {
+                return s;
+            }
+        }
+        throw new IllegalStateException("this VM has no memslot " + id
+                + (id == APIC_ACCESS_PAGE_PRIVATE_MEMSLOT ? " (no APIC-access page)" : ""));
+    }
+
+    /** gfn_to_memslot(): the slot holding {@code gfn}, or an error (the fault would exit to userspace). */
+    public Memslot gfnToMemslot(long gfn) {
+        for (Memslot s : memslots) {
+            if (s.containsGfn(gfn)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("gfn 0x" + Long.toHexString(gfn) + " is in no memslot");
+    }
+
+    public Memslot apicSlot() { return memslot(APIC_ACCESS_PAGE_PRIVATE_MEMSLOT); }
 
     /** kvm_mmu_invalidate_begin(); caller holds mmu_lock for write. */
     void kvmMmuInvalidateBegin() {

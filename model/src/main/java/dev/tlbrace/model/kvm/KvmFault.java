@@ -1,5 +1,7 @@
 package dev.tlbrace.model.kvm;
 
+import dev.tlbrace.model.ProtocolChoice;
+
 import dev.tlbrace.model.mm.Fault;
 
 /**
@@ -12,24 +14,36 @@ public final class KvmFault {
     private KvmFault() { }
 
     /** How the fault path checks for a racing invalidation before it installs (R1). */
-    public enum Protocol {
+    public enum Protocol implements ProtocolChoice {
         /** Before e930bffe95e1: install whatever GUP returned. Known bug R1. */
-        NO_RETRY,
+        NO_RETRY("no-retry", "before e930bffe95e1"),
         /**
          * Only mmu_invalidate_seq, under mmu_lock: a snapshot taken while an invalidation is
          * between start and end still finds the old PTE and an unmoved seq. Why e930bffe95e1
          * added mmu_notifier_count (now mmu_invalidate_in_progress) beside the seq. Known bug.
          */
-        SEQ_ONLY,
+        SEQ_ONLY("seq-only", "e930bffe95e1 (seq only)"),
         /** is_page_fault_stale() -> mmu_invalidate_retry_gfn() under mmu_lock: RET_PF_RETRY on a collision. */
-        SEQ_RETRY,
+        SEQ_RETRY("seq-retry", "e930bffe95e1"),
         /**
          * PowerPC Book3S HV: mmu_invalidate_retry() under the page's rmap lock, not mmu_lock
          * (include/linux/kvm_host.h: "calls this under a per-page lock ... so can't rely on
          * kvm->mmu_lock to keep things ordered"). Its smp_rmb() pairs with the smp_wmb() in
          * kvm_mmu_invalidate_end(): the reader that needs that barrier.
          */
-        LOCKLESS_RETRY
+        LOCKLESS_RETRY("lockless-retry", "kvm_host.h (Book3S HV)");
+
+        private final String id;
+        private final String commit;
+
+        Protocol(String id, String commit) {
+            this.id = id;
+            this.commit = commit;
+        }
+
+        @Override public String id() { return id; }
+
+        @Override public String commit() { return commit; }
     }
 
     /**
@@ -37,7 +51,7 @@ public final class KvmFault {
      * retry rounds, or -1 if the page could not be faulted in.
      */
     public static int kvmTdpPageFault(Kvm kvm, long gfn, boolean write, Protocol protocol) {
-        Memslot slot = kvm.memslots[1];
+        Memslot slot = kvm.gfnToMemslot(gfn);
         int hva = slot.gfnToHva(gfn);
         int index = (int) (gfn - slot.baseGfn());
         for (int retries = 0; ; retries++) {

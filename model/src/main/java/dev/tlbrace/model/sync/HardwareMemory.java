@@ -3,8 +3,7 @@ package dev.tlbrace.model.sync;
 import java.lang.invoke.VarHandle;
 
 /**
- * The kernel primitives on real threads: the VarHandle mode that matches each one (KERNEL.md's
- * table). A final class with final methods: where it is the only {@link Memory} loaded (jcstress,
+ * The kernel primitives on real threads: the VarHandle mode that matches each one. A final class with final methods: where it is the only {@link Memory} loaded (jcstress,
  * JMH), class-hierarchy analysis makes every {@code mem.READ_ONCE(c)} a direct call that C2
  * inlines down to the VarHandle access.
  */

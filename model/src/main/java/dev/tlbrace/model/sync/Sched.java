@@ -21,6 +21,13 @@ public interface Sched {
     void observe(String what, long value);
 
     /**
+     * An oracle running inside a role found {@code what} (an invariant and its values) broken at
+     * the current step: the explorer marks the step, the soak records it in the role's ring.
+     */
+    default void broken(String what) {
+    }
+
+    /**
      * A choice the hardware makes on its own timing, out of {@code options}; 0 is what a
      * free-running machine does first (a queued SMMU command has taken effect). The explorer
      * permutes it at no cost against its bound; real threads always get 0.

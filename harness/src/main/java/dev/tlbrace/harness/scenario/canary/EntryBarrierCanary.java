@@ -67,10 +67,6 @@ public final class EntryBarrierCanary implements Scenario {
         return new Run(variant(variant.id()).id().equals("full-barrier"), mem);
     }
 
-    public static Run run(boolean barrier) {
-        return new Run(barrier, Memory.hardware());
-    }
-
     @Override
     public Script commitScript() {
         return Script.of().toEnd("vCPU").toEnd("Requester");

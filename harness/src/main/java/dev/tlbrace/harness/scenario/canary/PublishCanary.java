@@ -9,7 +9,6 @@ import dev.tlbrace.harness.scenario.ScenarioRun;
 import dev.tlbrace.harness.scenario.Variant;
 import dev.tlbrace.harness.scenario.Verdict;
 import dev.tlbrace.model.check.Violation;
-import dev.tlbrace.model.kvm.ApicReload;
 import dev.tlbrace.model.kvm.Kvm;
 import dev.tlbrace.model.kvm.KvmRequest;
 import dev.tlbrace.model.kvm.KvmVcpu;
@@ -80,11 +79,6 @@ public final class PublishCanary implements Scenario {
         return new Run(!id.equals("no-wmb"), !id.equals("no-rmb"), mem);
     }
 
-    /** A world on hardware memory, for jcstress. */
-    public static Publish run(String variantId) {
-        return (Publish) new PublishCanary().newRun(new PublishCanary().variant(variantId), Memory.hardware());
-    }
-
     /** Both forms: a writer, a reader, the judge. */
     public interface Publish extends ScenarioRun {
         void writer();
@@ -119,7 +113,7 @@ public final class PublishCanary implements Scenario {
             this.mem = mem;
             this.sched = mem.sched;
             MmStruct mm = new MmStruct(mem, MmConfig.PRE_6_6, 2, new Frames(4, mem));
-            this.vcpu = new Kvm(mm, ApicReload.RETRY_IN_PROGRESS, 1, 0, 1, 1).vcpu(0);
+            this.vcpu = new Kvm(mm, 1, 1, 1, false).vcpu(0);
             this.payload = mem.cell("vcpu0 request payload", 0);
         }
 

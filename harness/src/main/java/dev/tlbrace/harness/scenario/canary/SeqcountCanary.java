@@ -57,10 +57,6 @@ public final class SeqcountCanary implements Scenario {
         return new Run(variant(variant.id()).id().equals("seq-retry"), mem);
     }
 
-    public static Run run(boolean retryCheck) {
-        return new Run(retryCheck, Memory.hardware());
-    }
-
     @Override
     public Script commitScript() {
         return Script.of().until("Reader", "reader: a").until("Writer", "write_seqcount_end").toEnd("Reader");

@@ -25,7 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The stale read-only SMMU TLB entry (Race B, KERNEL.md section 5). With
+ * The stale read-only SMMU TLB entry (Race B, docs/kernel.md). With
  * {@link PermissionUpgrade#NO_UPGRADE_NOTIFY} (arm64 before v6.6) a PTE that becomes writable
  * notifies nobody, and the SMMU keeps faulting on its cached read-only entry:
  * <pre>
@@ -58,15 +58,15 @@ public final class SmmuStaleReadOnly implements Scenario {
     static final int VA = 0;
 
     private static final List<Variant> VARIANTS = List.of(
-            variant(PermissionUpgrade.NO_UPGRADE_NOTIFY, Expectation.KNOWN_BUG,
+            Variant.of(PermissionUpgrade.NO_UPGRADE_NOTIFY, Expectation.KNOWN_BUG,
                     "upgrade flushes CPU TLBs only; the SMMU keeps its read-only entry"),
-            variant(PermissionUpgrade.NOTIFY_ON_UPGRADE, Expectation.FIXED,
+            Variant.of(PermissionUpgrade.NOTIFY_ON_UPGRADE, Expectation.FIXED,
                     "upgrade sends invalidate_range_start/end after the PTL drop"),
-            variant(PermissionUpgrade.INVALIDATE_BEFORE_RESPONSE, Expectation.FIXED,
+            Variant.of(PermissionUpgrade.INVALIDATE_BEFORE_RESPONSE, Expectation.FIXED,
                     "IOPF path issues TLBI + CMD_SYNC before each page response"),
-            variant(PermissionUpgrade.BTM, Expectation.FIXED,
+            Variant.of(PermissionUpgrade.BTM, Expectation.FIXED,
                     "SMMU obeys the CPU's broadcast TLBI"),
-            variant(PermissionUpgrade.SECONDARY_TLBS_IN_FLUSH, Expectation.FIXED,
+            Variant.of(PermissionUpgrade.SECONDARY_TLBS_IN_FLUSH, Expectation.FIXED,
                     "arm64 flush_tlb_page calls arch_invalidate_secondary_tlbs (v6.6)"));
 
     private static final List<Outcome> OUTCOMES = List.of(
@@ -76,9 +76,6 @@ public final class SmmuStaleReadOnly implements Scenario {
             new Outcome(LIVELOCK, true, "the device's retries exceeded B2's bound: each success reply left the stale "
                     + "read-only entry in place with no upgrade in flight (B2)"));
 
-    private static Variant variant(PermissionUpgrade p, Expectation e, String summary) {
-        return new Variant(p.id(), p.commit(), e, summary);
-    }
 
     @Override public String id() { return ID; }
 
@@ -104,10 +101,6 @@ public final class SmmuStaleReadOnly implements Scenario {
     @Override
     public ScenarioRun newRun(Variant variant, Memory mem) {
         return new Run(PermissionUpgrade.byId(variant.id()), mem);
-    }
-
-    public static Run run(PermissionUpgrade p, Memory mem) {
-        return new Run(p, mem);
     }
 
     /** The seed thread's two-actor form: the CPU upgrades while the SMMU holds the RO entry. */

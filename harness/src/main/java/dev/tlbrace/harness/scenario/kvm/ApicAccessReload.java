@@ -27,7 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * APIC-access page reload vs. unmap (Race A, KERNEL.md section 4). With
+ * APIC-access page reload vs. unmap (Race A, docs/kernel.md). With
  * {@link ApicReload#RANGE_START_REQUEST} (b1394e745b94) the vCPU services the reload request
  * while the PTE still maps the old page, and nothing asks it again:
  * <pre>
@@ -60,11 +60,11 @@ public final class ApicAccessReload implements Scenario {
     static final int MEM_PAGES = 2;
 
     private static final List<Variant> VARIANTS = List.of(
-            new Variant(ApicReload.RANGE_START_REQUEST.id(), ApicReload.RANGE_START_REQUEST.commit(), Expectation.KNOWN_BUG,
+            Variant.of(ApicReload.RANGE_START_REQUEST, Expectation.KNOWN_BUG,
                     "reload requested from invalidate_range_start, before the PTE is cleared"),
-            new Variant(ApicReload.INVALIDATE_RANGE_REQUEST.id(), ApicReload.INVALIDATE_RANGE_REQUEST.commit(), Expectation.FIXED,
+            Variant.of(ApicReload.INVALIDATE_RANGE_REQUEST, Expectation.FIXED,
                     "reload requested from invalidate_range, after the PTE clear, before the free"),
-            new Variant(ApicReload.RETRY_IN_PROGRESS.id(), ApicReload.RETRY_IN_PROGRESS.commit(), Expectation.FIXED,
+            Variant.of(ApicReload.RETRY_IN_PROGRESS, Expectation.FIXED,
                     "reload follows the mmu_invalidate_seq retry protocol, re-requests while in progress"));
 
     private static final List<Outcome> OUTCOMES = List.of(
@@ -183,6 +183,7 @@ public final class ApicAccessReload implements Scenario {
                 Optional<Violation> a1 = Oracles.apicAccessInGuest(vcpu, mm.frames);
                 if (a1.isPresent() && inGuestViolation[v] == null) {
                     inGuestViolation[v] = a1.get();
+                    sched.broken(a1.get().toString());
                 }
                 if (vcpu.mode() == KvmVcpu.IN_GUEST_MODE) {
                     return; // the guest keeps running on this address
