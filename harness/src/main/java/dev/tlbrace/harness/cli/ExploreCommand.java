@@ -88,6 +88,9 @@ final class ExploreCommand implements Callable<Integer> {
                     sel.memoryModel().id(), schedule);
             if (html != null) {
                 String title = s.id() + " / " + v.id() + " (" + v.commit() + ")";
+                if (html.toAbsolutePath().getParent() != null) {
+                    Files.createDirectories(html.toAbsolutePath().getParent()); // the tour's results/ on a fresh clone
+                }
                 Files.writeString(html, HtmlTimeline.render(title, e, r.decisions(), schedule), StandardCharsets.UTF_8);
                 out.println("html:     " + html);
             }

@@ -63,7 +63,8 @@ class CliTest {
 
     @Test
     void exploreFindsTheBugAndItsScheduleReplaysToTheSameOutcome() throws java.io.IOException {
-        java.nio.file.Path html = java.nio.file.Files.createTempFile("tlbrace", ".html");
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("tlbrace");
+        java.nio.file.Path html = dir.resolve("not-yet/apic.html"); // a folder that does not exist yet
         Result r = run("explore", "apic-access-reload", "--variant", "range-start-request", "--html", html.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.out()).contains("counterexample with 1 preemption", "outcome: STALE_APIC_ACCESS_ADDR");
@@ -71,6 +72,8 @@ class CliTest {
         assertThat(r.out()).containsPattern("free_page.*<== invariant breaks here: frees pfn 0x1 while it is still named: A1");
         assertThat(java.nio.file.Files.readString(html)).contains("class=\"s broken\"", "invariant breaks here: frees pfn 0x1");
         java.nio.file.Files.delete(html);
+        java.nio.file.Files.delete(html.getParent());
+        java.nio.file.Files.delete(dir);
         String schedule = r.out().lines().filter(l -> l.startsWith("schedule: ")).findFirst().orElseThrow()
                 .substring("schedule: ".length());
         Result replay = run("replay", "apic-access-reload", "--variant", "range-start-request", "--schedule", schedule);
