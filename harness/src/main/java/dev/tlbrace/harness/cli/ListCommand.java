@@ -32,6 +32,11 @@ final class ListCommand implements Callable<Integer> {
             for (Variant v : s.variants()) {
                 out.printf("  %-28s %s%n", v.id(), v.summary());
             }
+            out.printf("  form %-23s the base path%n", s.baseForm());
+            for (Scenario.Form f : s.extraForms()) {
+                out.printf("  form %-23s %s%s%n", f.id(), f.label(),
+                        f.bugUnreachable() == null ? "" : "; known bugs graded as fixes here: " + f.bugUnreachable());
+            }
         }
         out.println();
         out.println("canaries (deliberately broken primitives; the gate demands jcstress sees them):");

@@ -18,6 +18,10 @@ final class ScenarioSelection {
     @Option(names = "--variant", required = true, paramLabel = "V", description = "protocol variant (see: tlbrace list)")
     String variantId;
 
+    @Option(names = "--form", paramLabel = "F",
+            description = "the invalidation path or actor form (zap, migrate, cow, change-protection ...; see: tlbrace list)")
+    String formId;
+
     @Option(names = "--all-steps", description = "also show uncontended lock/unlock steps")
     boolean allSteps;
 
@@ -30,18 +34,20 @@ final class ScenarioSelection {
     }
 
     Scenario scenario() {
-        return Scenarios.byId(scenarioId);
+        return Scenarios.byId(scenarioId).onForm(formId);
     }
 
     Variant variant() {
         return scenario().variant(variantId);
     }
 
-    /** {@code scenario / variant (expectation, commit)}. */
+    /** {@code scenario / variant [/ form] (expectation, commit)}. */
     String header() {
+        Scenario s = scenario();
         Variant v = variant();
-        return scenario().id() + " / " + v.id() + " (" + v.expectation().label() + ", " + v.commit() + "), memory model "
-                + memoryModel().id();
+        return s.id() + " / " + v.id() + (s.form().equals(s.baseForm()) ? "" : " / " + s.form())
+                + " (" + s.expectation(v).label() + (s.expectation(v) != v.expectation() ? " on this path" : "") + ", "
+                + v.commit() + "), memory model " + memoryModel().id();
     }
 
     /** The timeline, then the outcome with its violations and values. */

@@ -13,11 +13,11 @@ public final class GateReport {
     private GateReport() { }
 
     public static void printTable(Grader.Verdict v, PrintWriter out) {
-        String fmt = "%-25s %-28s %-10s %-10s %12s %8s  %s%n";
+        String fmt = "%-25s %-28s %-17s %-10s %12s %8s  %s%n";
         out.printf(fmt, "SCENARIO", "VARIANT", "FORM", "EXPECT", "SAMPLES", "BAD", "VERDICT");
         for (Grader.Row r : v.rows()) {
             StressTest t = r.test();
-            out.printf(fmt, t.scenario().id(), t.variant().id(), t.form(), t.variant().expectation().label(),
+            out.printf(fmt, t.scenario().id(), t.variant().id(), t.form(), t.expectation().label(),
                     String.format("%,d", r.samples()), String.format("%,d", r.bad()), r.grade());
         }
         boolean header = false;

@@ -92,7 +92,7 @@ public final class Grader {
         String badNames = String.join("/", s.badOutcomes());
         String counts = o.counts().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                 .collect(Collectors.joining(", "));
-        if (t.variant().expectation() == Expectation.FIXED) {
+        if (t.expectation() == Expectation.FIXED) {
             return bad > 0
                     ? new Row(t, Grade.FAIL_FORBIDDEN, total, bad, badNames + " seen " + bad + " times: " + counts)
                     : new Row(t, Grade.PASS, total, 0, counts);

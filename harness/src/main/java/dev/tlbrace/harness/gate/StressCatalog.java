@@ -24,13 +24,13 @@ public final class StressCatalog {
         ImmutableList.Builder<StressTest> b = ImmutableList.builder();
         for (Scenario s : Scenarios.everything()) {
             for (Variant v : s.variants()) {
-                b.add(new StressTest(testClass(s, null) + "." + camel(v.id()), s, v, "2 actors", 2, true));
+                b.add(new StressTest(testClass(s, null) + "." + camel(v.id()), s, v, s.baseForm(), 2, true));
             }
             for (Scenario.Form f : s.extraForms()) {
-                for (String id : f.variants()) {
-                    Variant v = s.variant(id);
+                Scenario view = s.onForm(f.id());
+                for (Variant v : view.variants()) {
                     int actors = StressSources.roleNames(s, f, v).size();
-                    b.add(new StressTest(testClass(s, f) + "." + camel(id), s, v, f.id(), actors, false));
+                    b.add(new StressTest(testClass(s, f) + "." + camel(v.id()), view, v, f.id(), actors, actors <= 2));
                 }
             }
         }

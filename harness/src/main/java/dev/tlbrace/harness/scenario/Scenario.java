@@ -61,11 +61,44 @@ public interface Scenario {
     }
 
     /**
-     * jcstress forms with more actors than two, graded where the machine has the CPUs and
-     * reported SKIPPED elsewhere; none by default.
+     * The other forms: the same race on another path the kernel uses to change the mapping
+     * (two actors, graded everywhere: {@code migrate}, {@code cow} ...), and forms with more
+     * actors (graded where the machine has the CPUs, reported SKIPPED elsewhere). None by default.
      */
     default List<Form> extraForms() {
         return List.of();
+    }
+
+    /** The path {@link #newRun} takes, the form every scenario has ("zap"; "base" where there is no path). */
+    default String baseForm() {
+        return "base";
+    }
+
+    /** The form this scenario object stands for: {@link #baseForm()}, or the one {@link #onForm} chose. */
+    default String form() {
+        return baseForm();
+    }
+
+    /** What {@code variant} is known to do on this form: its expectation, unless the form cannot show its bug. */
+    default Expectation expectation(Variant variant) {
+        return variant.expectation();
+    }
+
+    /**
+     * This race on the form {@code formId}: the same ids, variants and judge, worlds built by the
+     * form. The base form is this object; an unknown form is an {@link IllegalArgumentException}.
+     */
+    default Scenario onForm(String formId) {
+        if (formId == null || formId.equals(baseForm())) {
+            return this;
+        }
+        for (Form f : extraForms()) {
+            if (f.id().equals(formId)) {
+                return new FormView(this, f);
+            }
+        }
+        throw new IllegalArgumentException("unknown form '" + formId + "' for " + id() + "; valid: " + baseForm()
+                + extraForms().stream().map(f -> ", " + f.id()).collect(Collectors.joining()));
     }
 
     /** The interleaving the fixing commit's message describes, as a script of role steps. */
@@ -83,15 +116,23 @@ public interface Scenario {
     }
 
     /**
-     * A jcstress form with more actors.
+     * Another form of the race: another invalidation path, or more actors.
      *
-     * @param id       kebab-case, part of the test id and of the jcstress class name ({@code two-vcpu})
-     * @param label    what the form adds, in words ("two vCPUs")
-     * @param variants the variant ids it runs
-     * @param run      a world for free-running threads; its roles are the actors
+     * @param id             kebab-case, part of the test id and of the jcstress class name ({@code migrate})
+     * @param label          what the form is, in words ("try_to_migrate_one, then remove_migration_ptes")
+     * @param variants       the variant ids it runs
+     * @param run            a world on this form; its roles are the actors
+     * @param bugUnreachable null if the known bugs show on this form; else why they cannot, and
+     *                       every variant is then graded as a fix here
      */
     record Form(String id, String label, List<String> variants,
-                java.util.function.BiFunction<Variant, Memory, ScenarioRun> run) { }
+                java.util.function.BiFunction<Variant, Memory, ScenarioRun> run, String bugUnreachable) {
+        /** A form on which the known bugs show. */
+        public Form(String id, String label, List<String> variants,
+                    java.util.function.BiFunction<Variant, Memory, ScenarioRun> run) {
+            this(id, label, variants, run, null);
+        }
+    }
 
     /** An outcome id and what it means. */
     record Outcome(String id, boolean bad, String description) {

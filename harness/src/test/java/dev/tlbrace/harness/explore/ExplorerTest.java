@@ -21,9 +21,13 @@ class ExplorerTest {
     static final int BOUND = 2;
     static final int STEPS = 400;
 
+    /** Every race on every two-actor form (its base path, then migrate, cow ...), as (scenario, form, variant). */
     static Stream<Arguments> variants(Expectation e) {
-        return Scenarios.all().stream().flatMap(s -> s.variants().stream()
-                .filter(v -> v.expectation() == e).map(v -> Arguments.of(s.id(), v.id())));
+        return Scenarios.all().stream().flatMap(base -> Stream.concat(Stream.of(base.baseForm()),
+                        base.extraForms().stream().map(Scenario.Form::id))
+                .map(base::onForm).filter(s -> s.roles().size() == 2)
+                .flatMap(s -> s.variants().stream().filter(v -> s.expectation(v) == e)
+                        .map(v -> Arguments.of(s.id(), s.form(), v.id()))));
     }
 
     static Stream<Arguments> knownBugs() {
@@ -35,17 +39,21 @@ class ExplorerTest {
     }
 
     static Explorer.Result explore(String scenario, String variant) {
-        Scenario s = Scenarios.byId(scenario);
+        return explore(scenario, null, variant);
+    }
+
+    static Explorer.Result explore(String scenario, String form, String variant) {
+        Scenario s = Scenarios.byId(scenario).onForm(form);
         return new Explorer(s, s.variant(variant), BOUND, STEPS).explore();
     }
 
-    @ParameterizedTest(name = "{0} / {1}")
+    @ParameterizedTest(name = "{0} / {1} / {2}")
     @MethodSource("knownBugs")
-    void findsEveryKnownBugAndReplayReproducesIt(String scenario, String variant) {
-        Explorer.Result r = explore(scenario, variant);
+    void findsEveryKnownBugOnEveryFormAndReplayReproducesIt(String scenario, String form, String variant) {
+        Explorer.Result r = explore(scenario, form, variant);
         assertThat(r.violated()).isTrue();
         Execution e = r.counterexample();
-        Scenario s = Scenarios.byId(scenario);
+        Scenario s = Scenarios.byId(scenario).onForm(form);
         assertThat(s.badOutcomes()).contains(e.verdict().outcome());
 
         String schedule = Schedule.format(e.choices());
@@ -70,10 +78,10 @@ class ExplorerTest {
         assertThat(e.preemptions()).isEqualTo(1); // the vCPU is done once it runs in guest mode
     }
 
-    @ParameterizedTest(name = "{0} / {1}")
+    @ParameterizedTest(name = "{0} / {1} / {2}")
     @MethodSource("fixes")
-    void everyFixIsExhaustedWithinTheBoundWithNoViolationUnderLkmm(String scenario, String variant) {
-        Scenario s = Scenarios.byId(scenario);
+    void everyFixOnEveryFormIsExhaustedWithinTheBoundWithNoViolationUnderLkmm(String scenario, String form, String variant) {
+        Scenario s = Scenarios.byId(scenario).onForm(form);
         // LKMM with every load reading the latest store is SC, so this covers the SC schedules too
         Explorer.Result r = new Explorer(s, s.variant(variant), BOUND, STEPS, MemoryModel.LKMM, null).explore();
         assertThat(r.violated()).as("counterexample: %s", r.counterexample() == null ? ""

@@ -108,7 +108,8 @@ public final class Fault {
 
     /**
      * wp_page_copy(): a new frame replaces the shared one inside an MMU_NOTIFY_CLEAR bracket;
-     * ptep_clear_flush_notify() flushes and (before v6.6) calls invalidate_range.
+     * ptep_clear_flush_notify() flushes and (before v6.6) calls invalidate_range, so the bracket
+     * closes with mmu_notifier_invalidate_range_only_end().
      */
     private static Result wpPageCopy(MmStruct mm, int va, long orig) {
         MmuNotifierRange range = new MmuNotifierRange(va, va + 1, MmuNotifierRange.Event.CLEAR);
@@ -123,7 +124,7 @@ public final class Fault {
         if (now != orig) { // raced: someone else resolved the fault
             mm.ptl.unlock();
             mm.frames.putPage(copy);
-            mm.notifiers.invalidateRangeEnd(range);
+            mm.notifiers.invalidateRangeOnlyEnd(range);
             return Result.NO_CHANGE;
         }
         mm.pgtable.ptepGetAndClear(va);
@@ -132,7 +133,7 @@ public final class Fault {
         mm.pgtable.setPteAt(va, Pte.make(copy, Pte.PRESENT | Pte.WRITE | Pte.DIRTY | Pte.ACCESSED));
         mm.ptl.unlock();
         mm.frames.putPage((int) Pte.pfn(orig)); // the mapping's reference to the old page
-        mm.notifiers.invalidateRangeEnd(range);
+        mm.notifiers.invalidateRangeOnlyEnd(range);
         return Result.MAPPED;
     }
 

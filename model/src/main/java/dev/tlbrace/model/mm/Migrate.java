@@ -18,6 +18,7 @@ public final class Migrate {
         MmuNotifierRange range = new MmuNotifierRange(va, va + 1, MmuNotifierRange.Event.MIGRATE);
         mm.notifiers.invalidateRangeStart(range);
         try {
+            mm.pageWalkDelay(); // page_vma_mapped_walk(): pgd -> p4d -> pud -> pmd -> pte page
             mm.ptl.lock();
             mm.sched.point("try_to_migrate_one: ptep_clear_flush");
             long old = mm.pgtable.ptepGetAndClear(va); // a migration entry: not present

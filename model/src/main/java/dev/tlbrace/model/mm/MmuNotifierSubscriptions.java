@@ -76,12 +76,25 @@ public final class MmuNotifierSubscriptions {
      * invalidate_range, so hardware secondaries heard of every change at the latest here.
      */
     public void invalidateRangeEnd(MmuNotifierRange range) {
+        end(range, false);
+    }
+
+    /**
+     * mmu_notifier_invalidate_range_only_end() (v4.17 .. v6.6, ec8832d007cb removed it): end
+     * without calling invalidate_range again, for callers that just did it with
+     * ptep_clear_flush_notify() (wp_page_copy).
+     */
+    public void invalidateRangeOnlyEnd(MmuNotifierRange range) {
+        end(range, true);
+    }
+
+    private void end(MmuNotifierRange range, boolean onlyEnd) {
         sched.point("mmu_notifier_invalidate_range_end");
         if (!itree.isEmpty()) {
             mnItreeInvEnd();
         }
         for (MmuNotifier sub : list) {
-            if (!secondaryTlbsInFlush) {
+            if (!secondaryTlbsInFlush && !onlyEnd) {
                 sub.invalidateRange(range.start(), range.end());
             }
             sub.invalidateRangeEnd(range);

@@ -96,6 +96,9 @@ public final class SmmuStaleReadOnly implements Scenario {
 
     @Override public List<Variant> variants() { return VARIANTS; }
 
+    /** The CPU's write fault upgrades the PTE in place: do_wp_page -> wp_page_reuse. */
+    @Override public String baseForm() { return "wp-page-reuse"; }
+
     @Override public List<String> roles() { return List.of(SMMU, CPU); }
 
     @Override

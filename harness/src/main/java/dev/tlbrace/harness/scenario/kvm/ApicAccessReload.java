@@ -17,7 +17,7 @@ import dev.tlbrace.model.mem.Frames;
 import dev.tlbrace.model.mem.Pte;
 import dev.tlbrace.model.mm.MmConfig;
 import dev.tlbrace.model.mm.MmStruct;
-import dev.tlbrace.model.mm.Zap;
+import dev.tlbrace.model.mm.InvalidationPath;
 import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.Sched;
 import java.util.ArrayList;
@@ -92,6 +92,8 @@ public final class ApicAccessReload implements Scenario {
 
     @Override public List<Variant> variants() { return VARIANTS; }
 
+    @Override public String baseForm() { return InvalidationPath.ZAP.id(); }
+
     @Override public List<String> roles() { return List.of(INVALIDATOR, VCPU); }
 
     /**
@@ -103,7 +105,7 @@ public final class ApicAccessReload implements Scenario {
 
     @Override
     public ScenarioRun newRun(Variant variant, Memory mem) {
-        return new Run(ApicReload.byId(variant.id()), mem, 1, 0);
+        return new Run(ApicReload.byId(variant.id()), mem, 1, 0, InvalidationPath.ZAP);
     }
 
     @Override
@@ -111,16 +113,32 @@ public final class ApicAccessReload implements Scenario {
         return run(ApicReload.byId(variant.id()), mem, 1);
     }
 
-    /** Three actors: kvm_make_all_cpus_request() must reach both vCPUs. */
+    /**
+     * The other invalidation paths of the APIC-access page, and three actors
+     * (kvm_make_all_cpus_request() must reach both vCPUs).
+     */
     @Override
     public List<Form> extraForms() {
-        return List.of(new Form("two-vcpu", "two vCPUs", List.of(ApicReload.RANGE_START_REQUEST.id(),
-                ApicReload.RETRY_IN_PROGRESS.id()), (v, mem) -> run(ApicReload.byId(v.id()), mem, 2)));
+        List<String> all = VARIANTS.stream().map(Variant::id).toList();
+        return List.of(
+                pathForm(InvalidationPath.MIGRATE, all, null),
+                pathForm(InvalidationPath.COW, all, "the reload's gfn_to_page() is a write GUP: on a COW-shared page it "
+                        + "breaks the COW itself and maps the copy it made, so the VMCS never names the shared frame"),
+                pathForm(InvalidationPath.CHANGE_PROTECTION, all, "change_protection() keeps the frame: the address "
+                        + "the VMCS holds stays a live frame, and the reload's write GUP upgrades the PTE back in place"),
+                new Form("two-vcpu", "two vCPUs", List.of(ApicReload.RANGE_START_REQUEST.id(),
+                        ApicReload.RETRY_IN_PROGRESS.id()),
+                        (v, mem) -> new Run(ApicReload.byId(v.id()), mem, 2, STRESS_PAGE_WALK_SPINS, InvalidationPath.ZAP)));
+    }
+
+    private static Form pathForm(InvalidationPath path, List<String> variants, String bugUnreachable) {
+        return new Form(path.id(), path.label(), variants,
+                (v, mem) -> new Run(ApicReload.byId(v.id()), mem, 1, STRESS_PAGE_WALK_SPINS, path), bugUnreachable);
     }
 
     /** A world for free-running threads: {@code vcpus} vCPUs, the page walk costs time. */
     public static Run run(ApicReload reload, Memory mem, int vcpus) {
-        return new Run(reload, mem, vcpus, STRESS_PAGE_WALK_SPINS);
+        return new Run(reload, mem, vcpus, STRESS_PAGE_WALK_SPINS, InvalidationPath.ZAP);
     }
 
     /** e649b3f0188f's interleaving: the reload runs between range_start and the PTE zap. */
@@ -138,15 +156,17 @@ public final class ApicAccessReload implements Scenario {
         public final MmStruct mm;
         public final Kvm kvm;
         private final Sched sched;
+        private final InvalidationPath path;
         private final int oldPfn;
         // Each slot is written only by its vCPU's role thread; the judge reads after the join.
         private final Violation[] inGuestViolation;
 
-        Run(ApicReload reload, Memory mem, int vcpus, int pageWalkSpins) {
+        Run(ApicReload reload, Memory mem, int vcpus, int pageWalkSpins, InvalidationPath path) {
             this.sched = mem.sched;
+            this.path = path;
             Frames frames = new Frames(16, mem);
             this.mm = new MmStruct(mem, MmConfig.PRE_6_6, MEM_HVA + MEM_PAGES, frames, pageWalkSpins);
-            this.oldPfn = mm.populate(APIC_HVA, Pte.WRITE | Pte.ACCESSED | Pte.DIRTY);
+            this.oldPfn = path.populate(mm, APIC_HVA);
             this.kvm = new Kvm(mm, reload, vcpus, APIC_HVA, MEM_HVA, MEM_PAGES);
             mm.notifiers.register(new KvmMmuNotifier(kvm));
             for (int i = 0; i < vcpus; i++) {
@@ -166,9 +186,9 @@ public final class ApicAccessReload implements Scenario {
             return roles;
         }
 
-        /** MADV_DONTNEED of the APIC-access page's hva, then the freed frame is reused. */
+        /** The path's change to the APIC-access page's hva (MADV_DONTNEED by default), then the frame's reuse. */
         public void invalidator() {
-            Zap.zapPageThenReuse(mm, APIC_HVA);
+            path.run(mm, APIC_HVA, oldPfn);
         }
 
         /** vcpu_run(): enter the guest until one guest APIC access ran in guest mode. */

@@ -18,7 +18,7 @@ import dev.tlbrace.model.mem.Frames;
 import dev.tlbrace.model.mem.Pte;
 import dev.tlbrace.model.mm.MmConfig;
 import dev.tlbrace.model.mm.MmStruct;
-import dev.tlbrace.model.mm.Zap;
+import dev.tlbrace.model.mm.InvalidationPath;
 import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.Sched;
 import java.util.LinkedHashSet;
@@ -79,11 +79,25 @@ public final class GpcRefreshVsInvalidate implements Scenario {
 
     @Override public List<Variant> variants() { return VARIANTS; }
 
+    @Override public String baseForm() { return InvalidationPath.ZAP.id(); }
+
     @Override public List<String> roles() { return List.of(INVALIDATOR, VCPU); }
 
     @Override
     public ScenarioRun newRun(Variant variant, Memory mem) {
-        return new Run(ProtocolChoice.byId(GfnToPfnCache.Refresh.class, variant.id()), mem);
+        return new Run(ProtocolChoice.byId(GfnToPfnCache.Refresh.class, variant.id()), mem, InvalidationPath.ZAP);
+    }
+
+    /**
+     * The refresh against migration. Not forms: cow (hva_to_pfn() faults the page in writable,
+     * breaking the COW itself) and change-protection (the cache keeps a live frame; its bug would
+     * be a writable mapping over a read-only PTE, which the model's cache does not track).
+     */
+    @Override
+    public List<Form> extraForms() {
+        InvalidationPath p = InvalidationPath.MIGRATE;
+        return List.of(new Form(p.id(), p.label(), VARIANTS.stream().map(Variant::id).toList(),
+                (v, mem) -> new Run(ProtocolChoice.byId(GfnToPfnCache.Refresh.class, v.id()), mem, p)));
     }
 
     /** 58cd407ca4c6's interleaving: the whole invalidation while the refresh has gpc->lock dropped. */
@@ -101,15 +115,17 @@ public final class GpcRefreshVsInvalidate implements Scenario {
         public final Kvm kvm;
         public final GfnToPfnCache gpc;
         private final Sched sched;
+        private final InvalidationPath path;
         private final int oldPfn;
         private long staleUse = FrameRef.NONE; // vCPU-confined; the judge reads after the join
         private int retries;                   // vCPU-confined
 
-        Run(GfnToPfnCache.Refresh refresh, Memory mem) {
+        Run(GfnToPfnCache.Refresh refresh, Memory mem, InvalidationPath path) {
             this.sched = mem.sched;
+            this.path = path;
             Frames frames = new Frames(8, mem);
             this.mm = new MmStruct(mem, MmConfig.PRE_6_6, MEM_HVA + 1, frames);
-            this.oldPfn = mm.populate(MEM_HVA, Pte.WRITE | Pte.ACCESSED | Pte.DIRTY);
+            this.oldPfn = path.populate(mm, MEM_HVA);
             this.kvm = new Kvm(mm, 1, MEM_HVA, 1, false);
             this.gpc = new GfnToPfnCache(kvm, MEM_HVA, refresh);
             kvm.addGpc(gpc);
@@ -121,9 +137,9 @@ public final class GpcRefreshVsInvalidate implements Scenario {
             return List.of(new Role(INVALIDATOR, this::invalidator), new Role(VCPU, this::vcpu));
         }
 
-        /** MADV_DONTNEED of the cached page's hva, then the freed frame is reused. */
+        /** The path's change to the cached page's hva (MADV_DONTNEED by default), then the frame's reuse. */
         public void invalidator() {
-            Zap.zapPageThenReuse(mm, MEM_HVA);
+            path.run(mm, MEM_HVA, oldPfn);
         }
 
         /** KVM refreshes the cache, then uses it (e.g. to write steal time). */

@@ -18,7 +18,7 @@ import dev.tlbrace.model.mem.Frames;
 import dev.tlbrace.model.mem.Pte;
 import dev.tlbrace.model.mm.MmConfig;
 import dev.tlbrace.model.mm.MmStruct;
-import dev.tlbrace.model.mm.Zap;
+import dev.tlbrace.model.mm.InvalidationPath;
 import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.Sched;
 import java.util.LinkedHashSet;
@@ -94,11 +94,28 @@ public final class KvmFaultVsInvalidate implements Scenario {
 
     @Override public List<Variant> variants() { return VARIANTS; }
 
+    @Override public String baseForm() { return InvalidationPath.ZAP.id(); }
+
     @Override public List<String> roles() { return List.of(INVALIDATOR, VCPU); }
 
     @Override
     public ScenarioRun newRun(Variant variant, Memory mem) {
-        return new Run(ProtocolChoice.byId(KvmFault.Protocol.class, variant.id()), mem);
+        return new Run(ProtocolChoice.byId(KvmFault.Protocol.class, variant.id()), mem, InvalidationPath.ZAP);
+    }
+
+    /**
+     * The fault against the other paths that free the page. On {@code cow} the guest reads (a
+     * write fault would break the COW itself in GUP and map its own copy). Not a form:
+     * change-protection, whose bug (a writable SPTE left over a write-protected PTE) needs
+     * permission bits the model's stage-2 entries do not have.
+     */
+    @Override
+    public List<Form> extraForms() {
+        List<String> all = VARIANTS.stream().map(Variant::id).toList();
+        return List.of(InvalidationPath.MIGRATE, InvalidationPath.COW).stream()
+                .map(p -> new Form(p.id(), p.label(), all,
+                        (v, mem) -> new Run(ProtocolChoice.byId(KvmFault.Protocol.class, v.id()), mem, p)))
+                .toList();
     }
 
     /** e930bffe95e1's interleaving: GUP before start, the install after it, the free after that. */
@@ -118,16 +135,18 @@ public final class KvmFaultVsInvalidate implements Scenario {
         public final Kvm kvm;
         private final Sched sched;
         private final KvmFault.Protocol protocol;
+        private final InvalidationPath path;
         private final int oldPfn;
         private Violation inGuest; // vCPU-confined; the judge reads after the join
         private int retries;       // vCPU-confined
 
-        Run(KvmFault.Protocol protocol, Memory mem) {
+        Run(KvmFault.Protocol protocol, Memory mem, InvalidationPath path) {
             this.sched = mem.sched;
             this.protocol = protocol;
+            this.path = path;
             Frames frames = new Frames(8, mem);
             this.mm = new MmStruct(mem, MmConfig.PRE_6_6, MEM_HVA + MEM_PAGES, frames);
-            this.oldPfn = mm.populate(MEM_HVA, Pte.WRITE | Pte.ACCESSED | Pte.DIRTY);
+            this.oldPfn = path.populate(mm, MEM_HVA);
             this.kvm = new Kvm(mm, 1, MEM_HVA, MEM_PAGES, protocol == KvmFault.Protocol.LOCKLESS_RETRY);
             mm.notifiers.register(new KvmMmuNotifier(kvm));
         }
@@ -137,15 +156,15 @@ public final class KvmFaultVsInvalidate implements Scenario {
             return List.of(new Role(INVALIDATOR, this::invalidator), new Role(VCPU, this::vcpu));
         }
 
-        /** MADV_DONTNEED of the guest page's hva, then the freed frame is reused. */
+        /** The path's change to the guest page's hva (MADV_DONTNEED by default), then the frame's reuse. */
         public void invalidator() {
-            Zap.zapPageThenReuse(mm, MEM_HVA);
+            path.run(mm, MEM_HVA, oldPfn);
         }
 
         /** The guest touches its page: EPT violation, the fault path, then the access. */
         public void vcpu() {
             sched.point("vcpu_run: EPT violation");
-            int r = KvmFault.kvmTdpPageFault(kvm, GFN, true, protocol);
+            int r = KvmFault.kvmTdpPageFault(kvm, GFN, path != InvalidationPath.COW, protocol);
             retries = Math.max(r, 0);
             sched.point("guest: memory access through the SPTE");
             inGuest = Oracles.stage2Use(kvm, (int) GFN).orElse(null);
