@@ -128,7 +128,7 @@ final class SmmuSoakWorld extends SoakWorld {
     private boolean staleReadOnly(int va) {
         long e = smmu.entry(va);
         long pte = mm.pgtable.ptepGet(va);
-        return IotlbEntry.valid(e) && !IotlbEntry.write(e) && Pte.present(pte) && Pte.write(pte)
+        return IotlbEntry.valid(e) && !IotlbEntry.write(e) && Pte.present(pte) && Pte.hwWritable(pte)
                 && IotlbEntry.pfn(e) == Pte.pfn(pte);
     }
 

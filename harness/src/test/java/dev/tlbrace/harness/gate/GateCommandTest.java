@@ -67,7 +67,8 @@ class GateCommandTest {
 
     @Test
     void aShardGradedForItsOwnSelectionIsGreenAndShardsMerge() throws Exception {
-        assertThat(gate(fixture("ci-smmu-canary"), "--race", "smmu|seqcount|entry-barrier").code()).isZero();
+        // the base forms only: the recording predates the mark-dirty form
+        assertThat(gate(fixture("ci-smmu-canary"), "--race", "smmu-stale-readonly/[a-z-]+$|seqcount|entry-barrier").code()).isZero();
         Result merged = gate(fixture("ci-smmu-canary"), fixture("ci-all"));
         assertThat(merged.code()).as(merged.out()).isZero();
     }

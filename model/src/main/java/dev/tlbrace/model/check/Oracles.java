@@ -120,7 +120,7 @@ public final class Oracles {
             }
             long pte = mm.pgtable.ptepGet(va);
             if (!Pte.present(pte) || Pte.pfn(pte) != IotlbEntry.pfn(e)
-                    || (IotlbEntry.write(e) && !Pte.write(pte))) {
+                    || (IotlbEntry.write(e) && !Pte.hwWritable(pte))) {
                 return Optional.of(new Violation("B1", "IOTLB va " + va + " " + IotlbEntry.describe(e)
                         + " over PTE " + Pte.describe(pte)));
             }
@@ -137,7 +137,7 @@ public final class Oracles {
         for (int va = 0; va < smmu.size(); va++) {
             long e = smmu.entry(va);
             long pte = mm.pgtable.ptepGet(va);
-            if (IotlbEntry.valid(e) && !IotlbEntry.write(e) && Pte.present(pte) && Pte.write(pte)
+            if (IotlbEntry.valid(e) && !IotlbEntry.write(e) && Pte.present(pte) && Pte.hwWritable(pte)
                     && IotlbEntry.pfn(e) == Pte.pfn(pte)) {
                 return Optional.of(new Violation("B3", "IOTLB va " + va + " " + IotlbEntry.describe(e)
                         + " over PTE " + Pte.describe(pte) + ": the device faults on every retry"));

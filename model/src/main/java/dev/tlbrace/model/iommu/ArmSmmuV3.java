@@ -87,7 +87,7 @@ public final class ArmSmmuV3 implements TlbFlush.BroadcastParticipant {
             sched.point("smmu: IOTLB fill");
             tlbLock.lock();
             if (mem.READ_ONCE(tlbiEpoch) == epoch) {
-                long fill = IotlbEntry.of(frames.ref((int) Pte.pfn(pte)), Pte.write(pte));
+                long fill = IotlbEntry.of(frames.ref((int) Pte.pfn(pte)), Pte.hwWritable(pte));
                 mem.smp_store_release(entries[va], fill);
                 sched.observe("iotlb fill", fill);
             } else {
@@ -99,7 +99,7 @@ public final class ArmSmmuV3 implements TlbFlush.BroadcastParticipant {
         if (!Pte.present(pte)) {
             return Translation.TRANSLATION_FAULT;
         }
-        return write && !Pte.write(pte) ? Translation.PERMISSION_FAULT : Translation.OK;
+        return write && !Pte.hwWritable(pte) ? Translation.PERMISSION_FAULT : Translation.OK;
     }
 
     /**

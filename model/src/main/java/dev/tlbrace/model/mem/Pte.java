@@ -31,6 +31,13 @@ public final class Pte {
     public static boolean young(long pte) { return (pte & ACCESSED) != 0; }
     public static boolean dirty(long pte) { return (pte & DIRTY) != 0; }
 
+    /**
+     * Whether a TLB or an SMMU (without HTTU) may write through this PTE. arm64 keeps a writable
+     * clean PTE read-only to the hardware (PTE_RDONLY set by pte_mkclean(), cleared by
+     * pte_mkdirty()), so the first write faults and marks it dirty.
+     */
+    public static boolean hwWritable(long pte) { return write(pte) && dirty(pte); }
+
     /** make_migration_entry() + swp_entry_to_pte(): what try_to_migrate_one() leaves behind. */
     public static long migrationEntry(long pfn) { return make(pfn, MIGRATION); }
 

@@ -49,6 +49,10 @@ public final class Fault {
         if (write && !Pte.write(pte)) {
             return doWpPage(mm, va, pte); // drops the PTL
         }
+        if (write && !Pte.dirty(pte)) {
+            // writable but clean (MADV_FREE, clear_refs): pte_mkdirty() is a permission upgrade on arm64
+            return upgradeInPlace(mm, va, pte, "handle_pte_fault: ptep_set_access_flags (pte_mkdirty)");
+        }
         // arm64: the access is already allowed; flush_tlb_fix_spurious_fault() is a no-op
         mm.sched.point("handle_pte_fault: spurious fault, no change");
         mm.ptl.unlock();
@@ -86,16 +90,26 @@ public final class Fault {
             mm.ptl.unlock();
             return wpPageCopy(mm, va, orig);
         }
+        return upgradeInPlace(mm, va, orig, "wp_page_reuse: ptep_set_access_flags");
+    }
+
+    /**
+     * ptep_set_access_flags() to writable, dirty and young, with the PTL held; drops it. arm64
+     * flushes when it changed the PTE ("invalidate a stale read-only entry"), which reaches the
+     * SMMU only with BTM or, from v6.6, arch_invalidate_secondary_tlbs. The seed patch v1
+     * notifies after the PTL drop; modelled at both upgrade callers (wp_page_reuse and the
+     * pte_mkdirty of handle_pte_fault), the patch's exact call sites not being available here.
+     */
+    private static Result upgradeInPlace(MmStruct mm, int va, long orig, String label) {
         mm.upgradeBegin();
         try {
-            mm.sched.point("wp_page_reuse: ptep_set_access_flags");
+            mm.sched.point(label);
             boolean changed = mm.pgtable.ptepSetAccessFlags(va, Pte.mkWriteDirtyYoung(orig));
             if (changed) {
                 mm.tlb.flushTlbPage(va); // arm64: invalidate the stale read-only entry
             }
             mm.ptl.unlock();
             if (changed && mm.config.notifyOnUpgrade()) {
-                // seed patch v1: tell secondaries after the PTL drop
                 MmuNotifierRange range = new MmuNotifierRange(va, va + 1, MmuNotifierRange.Event.PROTECTION_UPGRADE);
                 mm.notifiers.invalidateRangeStart(range);
                 mm.notifiers.invalidateRangeEnd(range);

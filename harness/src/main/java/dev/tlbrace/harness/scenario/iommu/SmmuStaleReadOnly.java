@@ -103,7 +103,18 @@ public final class SmmuStaleReadOnly implements Scenario {
 
     @Override
     public ScenarioRun newRun(Variant variant, Memory mem) {
-        return new Run(PermissionUpgrade.byId(variant.id()), mem);
+        return new Run(PermissionUpgrade.byId(variant.id()), mem, false);
+    }
+
+    /**
+     * The other upgrade: a writable but clean PTE (MADV_FREE's pte_mkclean, or clear_refs) is
+     * read-only to the SMMU on arm64, and the write fault's pte_mkdirty() in handle_pte_fault()
+     * is the upgrade, through the same ptep_set_access_flags() and its flush.
+     */
+    @Override
+    public List<Form> extraForms() {
+        return List.of(new Form("mark-dirty", "a writable clean PTE made dirty: handle_pte_fault -> ptep_set_access_flags",
+                VARIANTS.stream().map(Variant::id).toList(), (v, mem) -> new Run(PermissionUpgrade.byId(v.id()), mem, true)));
     }
 
     /** The seed thread's two-actor form: the CPU upgrades while the SMMU holds the RO entry. */
@@ -126,11 +137,12 @@ public final class SmmuStaleReadOnly implements Scenario {
         private int unexplainedFaults; // B2: no-change replies that left the stale entry, no upgrade in flight
         private boolean completed;
 
-        Run(PermissionUpgrade p, Memory mem) {
+        Run(PermissionUpgrade p, Memory mem, boolean writableClean) {
             this.sched = mem.sched;
             Frames frames = new Frames(8, mem);
             this.mm = new MmStruct(mem, p.mmConfig(), 4, frames);
-            mm.populate(VA, Pte.ACCESSED); // write-protected and clean: COW-reusable or dirty-tracked
+            // write-protected and clean (COW-reusable or dirty-tracked), or writable and clean
+            mm.populate(VA, writableClean ? Pte.WRITE | Pte.ACCESSED : Pte.ACCESSED);
             this.smmu = new ArmSmmuV3(mem, mm.pgtable, frames, 1, p.btm());
             mm.notifiers.register(new ArmSmmuSva(smmu));
             mm.tlb.addBroadcastParticipant(smmu);
@@ -164,7 +176,7 @@ public final class SmmuStaleReadOnly implements Scenario {
                 // entry is still there over a writable PTE and no upgrade notification is in flight
                 long e = smmu.entry(VA);
                 long pte = mm.pgtable.ptepGet(VA);
-                if (IotlbEntry.valid(e) && !IotlbEntry.write(e) && Pte.present(pte) && Pte.write(pte)
+                if (IotlbEntry.valid(e) && !IotlbEntry.write(e) && Pte.present(pte) && Pte.hwWritable(pte)
                         && mm.upgradesInFlight() == 0) {
                     unexplainedFaults++;
                 }
