@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 /** jcstress settings per hunt mode; costs are measured in README "Modes". */
 public enum HuntMode {
     /** The CI mode: one short iteration per test with C2's code-motion randomizers. */
-    CI(List.of("-sc", "false", "-f", "1", "-iters", "1", "-time", "200",
+    CI(List.of("-sc", "false", "-f", "1", "-iters", "1", "-time", "500",
             "-jvmArgs", "-XX:+UnlockDiagnosticVMOptions -XX:+StressLCM -XX:+StressGCM -XX:+StressIGVN")),
     /** jcstress quick mode without split compilation, one fork. */
     QUICK(List.of("-m", "quick", "-sc", "false", "-f", "1")),

@@ -91,11 +91,16 @@ public final class Oracles {
                 + (kvm.mm.frames.ownerNow(pfn) == Frames.FREE ? " (free)" : " (reused by owner " + kvm.mm.frames.ownerNow(pfn) + ")")));
     }
 
-    /** Oracle 2 for the stage-2 table: every SPTE maps the frame the PTE maps now. */
+    /**
+     * Oracle 2 for the stage-2 table: every SPTE maps the frame the PTE maps now, and is writable
+     * only if the PTE is (a writable SPTE over a write-protected PTE lets the guest write behind
+     * mprotect, COW and dirty tracking).
+     */
     public static Optional<Violation> stage2Subset(Kvm kvm) {
         var slot = kvm.memslot(Kvm.GUEST_MEMORY_MEMSLOT);
         for (int i = 0; i < kvm.stage2.size(); i++) {
-            long spte = kvm.stage2.get(i);
+            long raw = kvm.stage2.getSpte(i);
+            long spte = raw & ~dev.tlbrace.model.kvm.Stage2.WRITABLE;
             if (spte == FrameRef.NONE) {
                 continue;
             }
@@ -103,6 +108,10 @@ public final class Oracles {
             if (!Pte.present(pte) || Pte.pfn(pte) != FrameRef.pfn(spte) || !kvm.mm.frames.isLive(spte)) {
                 return Optional.of(new Violation("N2", "spte gfn " + i + " maps " + FrameRef.describe(spte)
                         + " but the PTE is " + Pte.describe(pte)));
+            }
+            if ((raw & dev.tlbrace.model.kvm.Stage2.WRITABLE) != 0 && !Pte.write(pte)) {
+                return Optional.of(new Violation("N2", "spte gfn " + i + " maps " + FrameRef.describe(spte)
+                        + " writable but the PTE is " + Pte.describe(pte)));
             }
         }
         return Optional.empty();

@@ -79,6 +79,7 @@ public final class GfnToPfnCache {
             if (p < 0) {
                 return -1;
             }
+            kvm.mm.faultReturnDelay();
             sched.point("hva_to_pfn_retry: retake gpc->lock");
             lock.lock();
             if (refresh == Refresh.RETRY && mmuNotifierRetryCache(mmuSeq)) {

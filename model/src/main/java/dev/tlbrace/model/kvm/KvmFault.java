@@ -61,6 +61,7 @@ public final class KvmFault {
             if (pfn < 0) {
                 return -1;
             }
+            kvm.mm.faultReturnDelay();
             kvm.sched.point("kvm_tdp_page_fault: is_page_fault_stale");
             boolean stale;
             if (protocol == Protocol.LOCKLESS_RETRY) {
@@ -75,7 +76,7 @@ public final class KvmFault {
                 };
             }
             if (!stale) {
-                kvm.stage2.set(index, kvm.mm.frames.ref(pfn));
+                kvm.stage2.set(index, kvm.mm.frames.ref(pfn), write); // GUP(write) made it writable
             }
             if (protocol == Protocol.LOCKLESS_RETRY) {
                 kvm.stage2.rmapLock(index).unlock();

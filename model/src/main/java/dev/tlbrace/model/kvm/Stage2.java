@@ -8,11 +8,14 @@ import dev.tlbrace.model.sync.SpinLock;
 
 /**
  * KVM's stage-2 table (EPT / arm64 stage 2) for one memslot: gfn offset to the frame it maps,
- * recorded as (pfn, generation) so that a stale SPTE is detectable after free and reuse.
- * Written under mmu_lock, read by the hardware walker without it.
+ * recorded as (pfn, generation) so that a stale SPTE is detectable after free and reuse, plus
+ * its write permission. Written under mmu_lock, read by the hardware walker without it.
  */
 public final class Stage2 {
-    private final Cell[] sptes; // FrameRef or NONE
+    /** The SPTE's write bit, beside the FrameRef in the same word (generations stay far below it). */
+    public static final long WRITABLE = 1L << 31;
+
+    private final Cell[] sptes; // FrameRef | WRITABLE, or NONE
     private final Memory mem;
     private final Sched sched;
     private final SpinLock[] rmapLocks; // book3s HV: per-page rmap locks; null elsewhere
@@ -45,11 +48,16 @@ public final class Stage2 {
         return rmapLocks[index];
     }
 
-    /** Install an SPTE; caller holds mmu_lock. */
+    /** Install a read-only SPTE; caller holds mmu_lock. */
     public void set(int index, long frameRef) {
+        set(index, frameRef, false);
+    }
+
+    /** Install an SPTE, writable if the fault mapped the page writable; caller holds mmu_lock. */
+    public void set(int index, long frameRef, boolean writable) {
         sched.point("kvm_tdp_mmu_map: install spte");
         sched.observe("spte", frameRef);
-        mem.smp_store_release(sptes[index], frameRef); // __kvm_tdp_mmu_write_spte
+        mem.smp_store_release(sptes[index], frameRef | (writable ? WRITABLE : 0)); // __kvm_tdp_mmu_write_spte
     }
 
     /** Zap an SPTE; caller holds mmu_lock. Returns whether one was present (needs a flush). */
@@ -58,14 +66,19 @@ public final class Stage2 {
         return old != FrameRef.NONE;
     }
 
-    /** What the hardware walker sees. */
+    /** The frame the hardware walker sees (the SPTE without its write bit). */
     public long get(int index) {
+        return mem.smp_load_acquire(sptes[index]) & ~WRITABLE;
+    }
+
+    /** The whole SPTE, frame and write bit, in one read. */
+    public long getSpte(int index) {
         return mem.smp_load_acquire(sptes[index]);
     }
 
-    /** The latest SPTE, for a judge at quiescence. */
+    /** The latest SPTE's frame, for a judge at quiescence. */
     public long peek(int index) {
-        return mem.peek(sptes[index]);
+        return mem.peek(sptes[index]) & ~WRITABLE;
     }
 
     public int size() {

@@ -49,6 +49,15 @@ public final class MmStruct {
     }
 
     /** The cost of walking down to a PTE page, as configured; see the constructor. */
+    /**
+     * The same documented widening where a fault that slept in GUP returns to its caller
+     * (__kvm_faultin_pfn back to kvm_tdp_page_fault, hva_to_pfn back to the pfn cache): the
+     * window an mprotect, which needs mmap_lock for write, has to fit in. 0 in the explorer.
+     */
+    public void faultReturnDelay() {
+        pageWalkDelay();
+    }
+
     void pageWalkDelay() {
         for (int i = 0; i < pageWalkSpins; i++) {
             Thread.onSpinWait();

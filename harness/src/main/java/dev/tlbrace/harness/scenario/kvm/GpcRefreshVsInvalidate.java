@@ -38,7 +38,7 @@ import java.util.Set;
  * 5. (vCPU)        kvm_gpc_check + use: the cache names a freed frame          STALE_GPC
  * </pre>
  * Invariant N3 for the cache: no valid cache entry names a freed frame (at each use, read under
- * gpc->lock, and at quiescence). {@code refresh-retry} is hva_to_pfn_retry(): it retries while
+ * gpc->lock, and at quiescence); N2: at quiescence a valid cache names the PTE's page, writable. {@code refresh-retry} is hva_to_pfn_retry(): it retries while
  * mmu_notifier_retry_cache() (mn_active_invalidate_count, or mmu_invalidate_seq moved).
  */
 public final class GpcRefreshVsInvalidate implements Scenario {
@@ -62,14 +62,16 @@ public final class GpcRefreshVsInvalidate implements Scenario {
 
     @Override public String title() { return "gfn-to-pfn cache refresh vs. unmap (R4)"; }
 
-    @Override public String invariant() { return "N3 for the cache: no valid gfn-to-pfn cache names a freed frame"; }
+    @Override public String invariant() {
+        return "N3 for the cache: no valid gfn-to-pfn cache names a freed frame; N2: at quiescence it names the PTE's page, writable";
+    }
 
     @Override public String badOutcome() { return STALE_GPC; }
 
     @Override public List<Outcome> outcomes() {
         return List.of(new Outcome(FRESH, false, "the cache names the page the PTE maps, or is invalid"),
                 new Outcome(RETRIED, false, "the refresh saw the invalidation and retried"),
-                new Outcome(STALE_GPC, true, "a valid cache names a freed frame (use after free, N3)"));
+                new Outcome(STALE_GPC, true, "a valid cache names a freed frame (use after free, N3), or a page the PTE no longer maps writable (N2)"));
     }
 
     /** Before 58cd407ca4c6 the refresh has no retry. */
@@ -85,19 +87,29 @@ public final class GpcRefreshVsInvalidate implements Scenario {
 
     @Override
     public ScenarioRun newRun(Variant variant, Memory mem) {
-        return new Run(ProtocolChoice.byId(GfnToPfnCache.Refresh.class, variant.id()), mem, InvalidationPath.ZAP);
+        return new Run(ProtocolChoice.byId(GfnToPfnCache.Refresh.class, variant.id()), mem, InvalidationPath.ZAP, 0);
+    }
+
+    /** For free-running threads the fault's return path takes the documented spin. */
+    @Override
+    public ScenarioRun stressRun(Variant variant, Memory mem) {
+        return new Run(ProtocolChoice.byId(GfnToPfnCache.Refresh.class, variant.id()), mem, InvalidationPath.ZAP,
+                ApicAccessReload.STRESS_PAGE_WALK_SPINS);
     }
 
     /**
-     * The refresh against migration. Not forms: cow (hva_to_pfn() faults the page in writable,
-     * breaking the COW itself) and change-protection (the cache keeps a live frame; its bug would
-     * be a writable mapping over a read-only PTE, which the model's cache does not track).
+     * The refresh against migration and mprotect. The cache maps its page writable, so after a
+     * change-protection a valid cache over the write-protected PTE is the bug (N2), the frame
+     * staying live. Not a form: cow, as hva_to_pfn() faults the page in writable and so breaks
+     * the COW itself before it caches a pfn.
      */
     @Override
     public List<Form> extraForms() {
-        InvalidationPath p = InvalidationPath.MIGRATE;
-        return List.of(new Form(p.id(), p.label(), VARIANTS.stream().map(Variant::id).toList(),
-                (v, mem) -> new Run(ProtocolChoice.byId(GfnToPfnCache.Refresh.class, v.id()), mem, p)));
+        return List.of(InvalidationPath.MIGRATE, InvalidationPath.CHANGE_PROTECTION).stream()
+                .map(p -> new Form(p.id(), p.label(), VARIANTS.stream().map(Variant::id).toList(),
+                        (v, mem) -> new Run(ProtocolChoice.byId(GfnToPfnCache.Refresh.class, v.id()), mem, p,
+                                ApicAccessReload.STRESS_PAGE_WALK_SPINS)))
+                .toList();
     }
 
     /** 58cd407ca4c6's interleaving: the whole invalidation while the refresh has gpc->lock dropped. */
@@ -120,11 +132,11 @@ public final class GpcRefreshVsInvalidate implements Scenario {
         private long staleUse = FrameRef.NONE; // vCPU-confined; the judge reads after the join
         private int retries;                   // vCPU-confined
 
-        Run(GfnToPfnCache.Refresh refresh, Memory mem, InvalidationPath path) {
+        Run(GfnToPfnCache.Refresh refresh, Memory mem, InvalidationPath path, int spins) {
             this.sched = mem.sched;
             this.path = path;
             Frames frames = new Frames(8, mem);
-            this.mm = new MmStruct(mem, MmConfig.PRE_6_6, MEM_HVA + 1, frames);
+            this.mm = new MmStruct(mem, MmConfig.PRE_6_6, MEM_HVA + 1, frames, spins);
             this.oldPfn = path.populate(mm, MEM_HVA);
             this.kvm = new Kvm(mm, 1, MEM_HVA, 1, false);
             this.gpc = new GfnToPfnCache(kvm, MEM_HVA, refresh);
@@ -160,6 +172,12 @@ public final class GpcRefreshVsInvalidate implements Scenario {
             }
             long now = gpc.validPfnNow();
             Oracles.frameLiveAtQuiescence("the valid cache names", now, mm.frames).ifPresent(violations::add);
+            long pte = mm.pgtable.peek(MEM_HVA);
+            if (now != FrameRef.NONE && (!Pte.present(pte) || Pte.pfn(pte) != FrameRef.pfn(now) || !Pte.write(pte))) {
+                // the cache is a writable mapping: it must be the PTE's page, and the PTE writable
+                violations.add(new Violation("N2", "at quiescence the valid cache names " + FrameRef.describe(now)
+                        + " but the PTE is " + Pte.describe(pte)));
+            }
             Oracles.countersQuiescent(mm, kvm).ifPresent(violations::add);
             String detail = "old pfn 0x" + Integer.toHexString(oldPfn) + ", cache " + FrameRef.describe(now)
                     + ", pte " + Pte.describe(mm.pgtable.peek(MEM_HVA)) + ", refresh retries " + retries;

@@ -84,7 +84,7 @@ public final class KvmFaultVsInvalidate implements Scenario {
     @Override public List<Outcome> outcomes() {
         return List.of(new Outcome(FRESH, false, "the guest access went through an SPTE that maps the PTE's frame"),
                 new Outcome(RETRIED, false, "the fault saw the invalidation, retried, and mapped the new frame"),
-                new Outcome(STALE_SPTE, true, "an SPTE maps a frame the mm freed (use after free, N3)"));
+                new Outcome(STALE_SPTE, true, "an SPTE maps a frame the mm freed (use after free, N3), or more than the PTE allows (N2)"));
     }
 
     /** Before e930bffe95e1 the fault has no retry. */
@@ -100,21 +100,28 @@ public final class KvmFaultVsInvalidate implements Scenario {
 
     @Override
     public ScenarioRun newRun(Variant variant, Memory mem) {
-        return new Run(ProtocolChoice.byId(KvmFault.Protocol.class, variant.id()), mem, InvalidationPath.ZAP);
+        return new Run(ProtocolChoice.byId(KvmFault.Protocol.class, variant.id()), mem, InvalidationPath.ZAP, 0);
+    }
+
+    /** For free-running threads the fault's return path takes the documented spin. */
+    @Override
+    public ScenarioRun stressRun(Variant variant, Memory mem) {
+        return new Run(ProtocolChoice.byId(KvmFault.Protocol.class, variant.id()), mem, InvalidationPath.ZAP,
+                ApicAccessReload.STRESS_PAGE_WALK_SPINS);
     }
 
     /**
-     * The fault against the other paths that free the page. On {@code cow} the guest reads (a
-     * write fault would break the COW itself in GUP and map its own copy). Not a form:
-     * change-protection, whose bug (a writable SPTE left over a write-protected PTE) needs
-     * permission bits the model's stage-2 entries do not have.
+     * The fault against the other paths. On {@code cow} the guest reads (a write fault would
+     * break the COW itself in GUP and map its own copy); on {@code change-protection} the bug is
+     * a writable SPTE left over the write-protected PTE (N2), the frame staying live.
      */
     @Override
     public List<Form> extraForms() {
         List<String> all = VARIANTS.stream().map(Variant::id).toList();
-        return List.of(InvalidationPath.MIGRATE, InvalidationPath.COW).stream()
+        return List.of(InvalidationPath.MIGRATE, InvalidationPath.COW, InvalidationPath.CHANGE_PROTECTION).stream()
                 .map(p -> new Form(p.id(), p.label(), all,
-                        (v, mem) -> new Run(ProtocolChoice.byId(KvmFault.Protocol.class, v.id()), mem, p)))
+                        (v, mem) -> new Run(ProtocolChoice.byId(KvmFault.Protocol.class, v.id()), mem, p,
+                                ApicAccessReload.STRESS_PAGE_WALK_SPINS)))
                 .toList();
     }
 
@@ -140,12 +147,12 @@ public final class KvmFaultVsInvalidate implements Scenario {
         private Violation inGuest; // vCPU-confined; the judge reads after the join
         private int retries;       // vCPU-confined
 
-        Run(KvmFault.Protocol protocol, Memory mem, InvalidationPath path) {
+        Run(KvmFault.Protocol protocol, Memory mem, InvalidationPath path, int spins) {
             this.sched = mem.sched;
             this.protocol = protocol;
             this.path = path;
             Frames frames = new Frames(8, mem);
-            this.mm = new MmStruct(mem, MmConfig.PRE_6_6, MEM_HVA + MEM_PAGES, frames);
+            this.mm = new MmStruct(mem, MmConfig.PRE_6_6, MEM_HVA + MEM_PAGES, frames, spins);
             this.oldPfn = path.populate(mm, MEM_HVA);
             this.kvm = new Kvm(mm, 1, MEM_HVA, MEM_PAGES, protocol == KvmFault.Protocol.LOCKLESS_RETRY);
             mm.notifiers.register(new KvmMmuNotifier(kvm));
