@@ -307,22 +307,16 @@ public final class ControlledScheduler implements Sched {
 
     @Override
     public void broken(String what) {
-        Integer idx = me();
-        if (idx == null) {
-            return;
-        }
-        lock.lock();
-        try {
-            if (current != null && current.role() == idx) {
-                current.broken(what);
-            }
-        } finally {
-            lock.unlock();
-        }
+        onOwnStep(s -> s.broken(what));
     }
 
     @Override
     public void observe(String what, long value) {
+        onOwnStep(s -> s.observe(what, value));
+    }
+
+    /** Applies {@code f} to the current step if the calling role is the one running it. */
+    private void onOwnStep(java.util.function.Consumer<Step> f) {
         Integer idx = me();
         if (idx == null) {
             return;
@@ -330,7 +324,7 @@ public final class ControlledScheduler implements Sched {
         lock.lock();
         try {
             if (current != null && current.role() == idx) {
-                current.observe(what, value);
+                f.accept(current);
             }
         } finally {
             lock.unlock();

@@ -132,6 +132,18 @@ public interface Scenario {
                     java.util.function.BiFunction<Variant, Memory, ScenarioRun> run) {
             this(id, label, variants, run, null);
         }
+
+        /** The form of invalidation path {@code path}: its id and label, worlds that take that path. */
+        public static Form onPath(dev.tlbrace.model.mm.InvalidationPath path, List<String> variants, PathRun run,
+                                  String bugUnreachable) {
+            return new Form(path.id(), path.label(), variants, (v, mem) -> run.run(v, mem, path), bugUnreachable);
+        }
+
+        /** A world of one variant on one invalidation path. */
+        @FunctionalInterface
+        public interface PathRun {
+            ScenarioRun run(Variant variant, Memory mem, dev.tlbrace.model.mm.InvalidationPath path);
+        }
     }
 
     /** An outcome id and what it means. */

@@ -132,8 +132,8 @@ public final class ApicAccessReload implements Scenario {
     }
 
     private static Form pathForm(InvalidationPath path, List<String> variants, String bugUnreachable) {
-        return new Form(path.id(), path.label(), variants,
-                (v, mem) -> new Run(ApicReload.byId(v.id()), mem, 1, STRESS_PAGE_WALK_SPINS, path), bugUnreachable);
+        return Form.onPath(path, variants,
+                (v, mem, p) -> new Run(ApicReload.byId(v.id()), mem, 1, STRESS_PAGE_WALK_SPINS, p), bugUnreachable);
     }
 
     /** A world for free-running threads: {@code vcpus} vCPUs, the page walk costs time. */

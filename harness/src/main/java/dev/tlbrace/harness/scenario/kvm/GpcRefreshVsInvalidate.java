@@ -93,7 +93,11 @@ public final class GpcRefreshVsInvalidate implements Scenario {
     /** For free-running threads the fault's return path takes the documented spin. */
     @Override
     public ScenarioRun stressRun(Variant variant, Memory mem) {
-        return new Run(ProtocolChoice.byId(GfnToPfnCache.Refresh.class, variant.id()), mem, InvalidationPath.ZAP,
+        return stressRun(variant, mem, InvalidationPath.ZAP);
+    }
+
+    private static ScenarioRun stressRun(Variant variant, Memory mem, InvalidationPath path) {
+        return new Run(ProtocolChoice.byId(GfnToPfnCache.Refresh.class, variant.id()), mem, path,
                 ApicAccessReload.STRESS_PAGE_WALK_SPINS);
     }
 
@@ -105,11 +109,9 @@ public final class GpcRefreshVsInvalidate implements Scenario {
      */
     @Override
     public List<Form> extraForms() {
+        List<String> all = VARIANTS.stream().map(Variant::id).toList();
         return List.of(InvalidationPath.MIGRATE, InvalidationPath.CHANGE_PROTECTION).stream()
-                .map(p -> new Form(p.id(), p.label(), VARIANTS.stream().map(Variant::id).toList(),
-                        (v, mem) -> new Run(ProtocolChoice.byId(GfnToPfnCache.Refresh.class, v.id()), mem, p,
-                                ApicAccessReload.STRESS_PAGE_WALK_SPINS)))
-                .toList();
+                .map(p -> Form.onPath(p, all, GpcRefreshVsInvalidate::stressRun, null)).toList();
     }
 
     /** 58cd407ca4c6's interleaving: the whole invalidation while the refresh has gpc->lock dropped. */

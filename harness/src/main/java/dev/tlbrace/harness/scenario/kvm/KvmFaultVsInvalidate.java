@@ -106,7 +106,11 @@ public final class KvmFaultVsInvalidate implements Scenario {
     /** For free-running threads the fault's return path takes the documented spin. */
     @Override
     public ScenarioRun stressRun(Variant variant, Memory mem) {
-        return new Run(ProtocolChoice.byId(KvmFault.Protocol.class, variant.id()), mem, InvalidationPath.ZAP,
+        return stressRun(variant, mem, InvalidationPath.ZAP);
+    }
+
+    private static ScenarioRun stressRun(Variant variant, Memory mem, InvalidationPath path) {
+        return new Run(ProtocolChoice.byId(KvmFault.Protocol.class, variant.id()), mem, path,
                 ApicAccessReload.STRESS_PAGE_WALK_SPINS);
     }
 
@@ -119,10 +123,7 @@ public final class KvmFaultVsInvalidate implements Scenario {
     public List<Form> extraForms() {
         List<String> all = VARIANTS.stream().map(Variant::id).toList();
         return List.of(InvalidationPath.MIGRATE, InvalidationPath.COW, InvalidationPath.CHANGE_PROTECTION).stream()
-                .map(p -> new Form(p.id(), p.label(), all,
-                        (v, mem) -> new Run(ProtocolChoice.byId(KvmFault.Protocol.class, v.id()), mem, p,
-                                ApicAccessReload.STRESS_PAGE_WALK_SPINS)))
-                .toList();
+                .map(p -> Form.onPath(p, all, KvmFaultVsInvalidate::stressRun, null)).toList();
     }
 
     /** e930bffe95e1's interleaving: GUP before start, the install after it, the free after that. */
