@@ -23,7 +23,7 @@ import java.util.concurrent.CyclicBarrier;
 final class RoundsSoakWorld extends SoakWorld {
     private final Scenario scenario;
     private final Variant variant;
-    private final int roleCount;
+    private final List<String> roleNames;
     private final CyclicBarrier start;
     private final CyclicBarrier end;
     // Set by the barrier action before any role is released, so every role reads the same world.
@@ -35,9 +35,9 @@ final class RoundsSoakWorld extends SoakWorld {
         super(scenario.id() + "/" + variant.id(), sched, stop);
         this.scenario = scenario;
         this.variant = variant;
-        this.roleCount = scenario.stressRun(variant, Memory.hardware()).roles().size();
-        this.start = new CyclicBarrier(roleCount, this::nextRound);
-        this.end = new CyclicBarrier(roleCount, this::judge);
+        this.roleNames = scenario.stressRun(variant, Memory.hardware()).roles().stream().map(Role::name).toList();
+        this.start = new CyclicBarrier(roleNames.size(), this::nextRound);
+        this.end = new CyclicBarrier(roleNames.size(), this::judge);
     }
 
     private void nextRound() {
@@ -57,11 +57,10 @@ final class RoundsSoakWorld extends SoakWorld {
 
     @Override
     List<Role> roles(long seed) {
-        List<String> names = scenario.stressRun(variant, Memory.hardware()).roles().stream().map(Role::name).toList();
         List<Role> roles = new ArrayList<>();
-        for (int i = 0; i < roleCount; i++) {
+        for (int i = 0; i < roleNames.size(); i++) {
             final int index = i;
-            String full = prefixed(names.get(i));
+            String full = prefixed(roleNames.get(i));
             roles.add(new Role(full, () -> {
                 sched.register(full);
                 try {

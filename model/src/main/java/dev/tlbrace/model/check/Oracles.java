@@ -100,7 +100,7 @@ public final class Oracles {
         var slot = kvm.memslot(Kvm.GUEST_MEMORY_MEMSLOT);
         for (int i = 0; i < kvm.stage2.size(); i++) {
             long raw = kvm.stage2.getSpte(i);
-            long spte = raw & ~dev.tlbrace.model.kvm.Stage2.WRITABLE;
+            long spte = dev.tlbrace.model.kvm.Stage2.frame(raw);
             if (spte == FrameRef.NONE) {
                 continue;
             }
@@ -109,7 +109,7 @@ public final class Oracles {
                 return Optional.of(new Violation("N2", "spte gfn " + i + " maps " + FrameRef.describe(spte)
                         + " but the PTE is " + Pte.describe(pte)));
             }
-            if ((raw & dev.tlbrace.model.kvm.Stage2.WRITABLE) != 0 && !Pte.write(pte)) {
+            if (dev.tlbrace.model.kvm.Stage2.writable(raw) && !Pte.write(pte)) {
                 return Optional.of(new Violation("N2", "spte gfn " + i + " maps " + FrameRef.describe(spte)
                         + " writable but the PTE is " + Pte.describe(pte)));
             }

@@ -68,7 +68,17 @@ public final class Stage2 {
 
     /** The frame the hardware walker sees (the SPTE without its write bit). */
     public long get(int index) {
-        return mem.smp_load_acquire(sptes[index]) & ~WRITABLE;
+        return frame(mem.smp_load_acquire(sptes[index]));
+    }
+
+    /** The frame an SPTE maps, without its write bit. */
+    public static long frame(long spte) {
+        return spte & ~WRITABLE;
+    }
+
+    /** Whether an SPTE lets the guest write. */
+    public static boolean writable(long spte) {
+        return (spte & WRITABLE) != 0;
     }
 
     /** The whole SPTE, frame and write bit, in one read. */
@@ -78,7 +88,7 @@ public final class Stage2 {
 
     /** The latest SPTE's frame, for a judge at quiescence. */
     public long peek(int index) {
-        return mem.peek(sptes[index]) & ~WRITABLE;
+        return frame(mem.peek(sptes[index]));
     }
 
     public int size() {
