@@ -15,6 +15,9 @@ public final class KvmVcpu {
     public static final int IN_GUEST_MODE = 1;
     public static final int EXITING_GUEST_MODE = 2;
 
+    /** The trace point of a reload whose lookup failed. */
+    public static final String GFN_TO_PAGE_FAILED = "kvm_vcpu_reload_apic_access_page: gfn_to_page failed, VMCS keeps its address";
+
     /** What one vcpu_enter_guest() did. */
     public enum EnterResult {
         /** The vCPU is in guest mode. */
@@ -132,6 +135,7 @@ public final class KvmVcpu {
         // gfn_to_page(): get_user_pages with a write fault, reference held until put_page
         int pfn = Fault.getUserPage(kvm.mm, hva, true);
         if (pfn < 0) {
+            gfnToPageFailed();
             return;
         }
         vmcsWriteApicAccessAddr(pfn);
@@ -149,6 +153,7 @@ public final class KvmVcpu {
         mem.smp_rmb(); // the pfn lookup must not be satisfied before the seq snapshot
         int pfn = Fault.getUserPage(kvm.mm, hva, true); // gfn_to_pfn_memslot()
         if (pfn < 0) {
+            gfnToPageFailed();
             return;
         }
         kvm.mmuLock.lock(); // read_lock(&kvm->mmu_lock)
@@ -161,6 +166,18 @@ public final class KvmVcpu {
         }
         kvm.mm.frames.putPage(pfn); // kvm_release_pfn_clean()
         kvm.mmuLock.unlock();
+    }
+
+    /**
+     * The lookup failed (no frame for the fault: -ENOMEM). Both kernels return early on an error
+     * page or pfn ({@code is_error_page()} in kvm_vcpu_reload_apic_access_page(),
+     * {@code is_error_noslot_pfn()} in vmx_set_apic_access_page_addr() since 878940b33d76), the
+     * request already consumed: the VMCS keeps the address it had, and the vCPU enters the guest
+     * with it. Only an allocator run dry gets here; the 16-core soak violation of issue #11 was this
+     * path, reached through a frame leak in the model's migration (fixed in 2219d7e).
+     */
+    private void gfnToPageFailed() {
+        kvm.sched.point(GFN_TO_PAGE_FAILED);
     }
 
     private void vmcsWriteApicAccessAddr(int pfn) {

@@ -46,6 +46,7 @@ public final class Frames {
         zoneLock.lock();
         try {
             if (freeTop == 0) {
+                sched.point("alloc_page: no free frame (-ENOMEM)");
                 return -1;
             }
             int pfn = freeList[--freeTop];
@@ -121,6 +122,11 @@ public final class Frames {
         return pfn > 0 && pfn < owner.length
                 && mem.peek(generation[pfn]) == FrameRef.generation(ref)
                 && mem.peek(owner[pfn]) != FREE;
+    }
+
+    /** The reference count now, for a judge at quiescence. */
+    public int refcountNow(int pfn) {
+        return (int) mem.peek(refcount[pfn]);
     }
 
     /** The owner now, for reports at quiescence. */

@@ -43,6 +43,9 @@ public final class Migrate {
                     mm.pgtable.setPteAt(va, old); // migration failed: restore
                 }
                 mm.ptl.unlock();
+                if (!stillThere) {
+                    mm.frames.putPage((int) Pte.pfn(old)); // unmapped meanwhile: the migration held the last reference
+                }
                 return -1;
             }
             if (stillThere) {

@@ -30,6 +30,19 @@ class OraclesTest {
     }
 
     @Test
+    void f1FiresOnALeakedFrameAndOnAReferenceNoMappingAccountsFor() {
+        int mapped = mm.populate(0, Pte.WRITE);
+        assertThat(Oracles.framesAccountedFor(mm)).isEmpty();
+        mm.frames.getPage(mapped); // a GUP reference never put
+        assertThat(Oracles.framesAccountedFor(mm)).get().extracting(Violation::detail).asString()
+                .contains("2 references and 1 mappings");
+        mm.frames.putPage(mapped);
+        int leaked = mm.frames.allocPage(Frames.OWNER_ANON); // allocated, mapped nowhere
+        assertThat(Oracles.framesAccountedFor(mm)).get().extracting(Violation::detail).asString()
+                .contains("pfn 0x" + Integer.toHexString(leaked)).endsWith("leaked");
+    }
+
+    @Test
     void apicOraclesFireOnAStaleVmcsInGuestModeAndStayQuietOnAFreshOne() {
         int pfn = mm.populate(0, Pte.WRITE);
         Kvm kvm = new Kvm(mm, ApicReload.RANGE_START_REQUEST, 1, 0, 1, 2);
