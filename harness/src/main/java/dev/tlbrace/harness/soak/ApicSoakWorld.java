@@ -4,6 +4,7 @@ import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.harness.scenario.Role;
 import dev.tlbrace.harness.scenario.kvm.ApicAccessReload;
 import dev.tlbrace.model.check.Oracles;
+import dev.tlbrace.model.check.Violation;
 import dev.tlbrace.model.kvm.ApicReload;
 import dev.tlbrace.model.kvm.Kvm;
 import dev.tlbrace.model.kvm.KvmFault;
@@ -20,6 +21,7 @@ import dev.tlbrace.model.mm.Mprotect;
 import dev.tlbrace.model.mm.Zap;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -90,6 +92,11 @@ final class ApicSoakWorld extends SoakWorld {
         }
         vcpu.vmExit();
         KvmFault.kvmTdpPageFault(kvm, rnd.nextInt(pages - 1), rnd.nextBoolean(), KvmFault.Protocol.SEQ_RETRY);
+    }
+
+    @Override
+    Optional<Violation> atQuiescence() {
+        return Oracles.framesAccountedFor(mm);
     }
 
     @Override

@@ -16,6 +16,7 @@ final class EventRing {
     private final long[] lastTime;
     private final boolean[] spin;
     private long next; // confined to the owning thread; read after join
+    private boolean broken; // this role saw the violation; read after join
 
     EventRing(String role, int capacity) {
         this.role = role;
@@ -67,6 +68,15 @@ final class EventRing {
 
     String role() {
         return role;
+    }
+
+    /** This role's oracle saw the violation (its latest event says what). */
+    void markBroken() {
+        broken = true;
+    }
+
+    boolean broken() {
+        return broken;
     }
 
     /** Events oldest first: {time, index} pairs resolved by the caller. */

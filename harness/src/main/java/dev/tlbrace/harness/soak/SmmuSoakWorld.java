@@ -22,6 +22,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -159,6 +160,11 @@ final class SmmuSoakWorld extends SoakWorld {
             SLOTS.setRelease(response, dev, r.ordinal() + 1L);
         }
         sched.spin("iopf: poll the PRI queue");
+    }
+
+    @Override
+    Optional<Violation> atQuiescence() {
+        return Oracles.framesAccountedFor(mm);
     }
 
     @Override

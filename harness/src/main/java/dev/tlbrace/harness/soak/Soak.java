@@ -20,6 +20,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Real threads for a bounded time over larger worlds, every role of every selected scenario x
@@ -27,8 +29,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * events of every role merged in time order, like an ftrace dump.
  */
 public final class Soak {
-    private static final int RING = 4096;
+    private static final int RING = 16_384;
     private static final int DUMP_PER_ROLE = 24;
+    private static final int DUMP_LEAD_UP = 160;
+    private static final int DUMP_FRAME = 64;
+    private static final Pattern PFN = Pattern.compile("pfn 0x([0-9a-f]+)\\b");
 
     /** One world to soak. */
     public record Target(Scenario scenario, Variant variant) { }
@@ -88,14 +93,18 @@ public final class Soak {
         for (Thread t : threads) {
             t.join(5000);
         }
+        if (violation.get() == null && threads.stream().noneMatch(Thread::isAlive)) {
+            for (SoakWorld w : worlds) {
+                w.atQuiescence().ifPresent(w::violated);
+            }
+        }
         long millis = (System.nanoTime() - start) / 1_000_000;
         Map<String, Long> ops = new TreeMap<>();
         worlds.forEach(w -> w.ops().forEach((k, v) -> ops.put(k, v.sum())));
         Violation v = violation.get();
         if (v != null) {
             out.printf("%nVIOLATION after %d ms: %s%n%n", millis, v);
-            out.println("last events, every role, in time order:");
-            out.print(dump(sched.rings(), start));
+            out.print(targetedDump(sched.rings(), start, v));
         }
         out.printf("%nsoak %s: %d ms, %s%n", interrupted ? "interrupted" : "done", millis,
                 v == null ? "violations 0" : "1 violation");
@@ -134,18 +143,60 @@ public final class Soak {
 
     private record Event(long time, String role, String label, String what, long value) { }
 
+    /**
+     * The dump of a violation, most specific first: what the role whose oracle fired did before
+     * it (its last {@value #DUMP_LEAD_UP} events: the reload or fault that set up the bad state is
+     * usually further back than the other roles' tails), every recorded event of any role that
+     * names the frame the violation names (its allocations, frees, the PTEs and SPTEs that mapped
+     * it), then the last {@value #DUMP_PER_ROLE} events of every role.
+     */
+    static String targetedDump(List<EventRing> rings, long start, Violation v) {
+        StringBuilder sb = new StringBuilder();
+        for (EventRing r : rings) {
+            if (r.broken()) {
+                sb.append(String.format("what %s did before it (its last %d events):%n", r.role(), DUMP_LEAD_UP));
+                sb.append(format(events(List.of(r), DUMP_LEAD_UP, e -> true, start), start)).append('\n');
+            }
+        }
+        Matcher m = PFN.matcher(v.detail());
+        if (m.find()) {
+            Pattern named = Pattern.compile("pfn 0x" + m.group(1) + "\\b");
+            List<Event> history = events(rings, Integer.MAX_VALUE,
+                    e -> e.what() != null && named.matcher(e.what() + " " + Timeline.format(e.what(), e.value())).find(), start);
+            history = history.subList(Math.max(0, history.size() - DUMP_FRAME), history.size());
+            sb.append(String.format("pfn 0x%s in every role's ring (its last %d events: allocations, frees, the entries that named it):%n",
+                    m.group(1), DUMP_FRAME));
+            sb.append(history.isEmpty() ? "  (not in the rings)\n" : format(history, start)).append('\n');
+        }
+        sb.append("last events, every role, in time order:\n");
+        return sb.append(dump(rings, start)).toString();
+    }
+
     static String dump(List<EventRing> rings, long start) {
+        return format(events(rings, DUMP_PER_ROLE, e -> true, start), start);
+    }
+
+    /** The last {@code perRole} events of each ring that pass {@code keep}, merged in time order. */
+    private static List<Event> events(List<EventRing> rings, int perRole, java.util.function.Predicate<Event> keep, long start) {
         List<Event> events = new ArrayList<>();
         for (EventRing r : rings) {
-            int n = r.size();
-            for (int k = Math.max(0, n - DUMP_PER_ROLE); k < n; k++) {
+            List<Event> mine = new ArrayList<>();
+            for (int k = 0; k < r.size(); k++) {
                 int i = r.indexOf(k);
                 String l = r.repeats(i) == 0 ? r.label(i) : String.format("%s (x%,d more, until %+.6f ms)", r.label(i),
                         r.repeats(i), (r.lastTime(i) - start) / 1e6);
-                events.add(new Event(r.time(i), r.role(), l, r.valueWhat(i), r.value(i)));
+                Event e = new Event(r.time(i), r.role(), l, r.valueWhat(i), r.value(i));
+                if (keep.test(e)) {
+                    mine.add(e);
+                }
             }
+            events.addAll(mine.subList(Math.max(0, mine.size() - perRole), mine.size()));
         }
         events.sort(Comparator.comparingLong(Event::time));
+        return events;
+    }
+
+    private static String format(List<Event> events, long start) {
         StringBuilder sb = new StringBuilder();
         for (Event e : events) {
             sb.append(String.format("  %+14.6f ms  %-24s %s%s%n", (e.time() - start) / 1e6, e.role(), e.label(),

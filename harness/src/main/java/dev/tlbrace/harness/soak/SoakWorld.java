@@ -4,6 +4,7 @@ import dev.tlbrace.harness.scenario.Role;
 import dev.tlbrace.model.check.Violation;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,6 +60,11 @@ abstract class SoakWorld {
     /** Prefixes role names, when several worlds soak at once. */
     void prefix(String p) {
         this.prefix = p;
+    }
+
+    /** What must hold once every role has stopped (roles stop between steps: nothing is in flight). */
+    Optional<Violation> atQuiescence() {
+        return Optional.empty();
     }
 
     /** Extra state for the summary line. */
