@@ -48,7 +48,6 @@ public final class MmStruct {
         this.tlb = new TlbFlush(this);
     }
 
-    /** The cost of walking down to a PTE page, as configured; see the constructor. */
     /**
      * The same documented widening where a fault that slept in GUP returns to its caller
      * (__kvm_faultin_pfn back to kvm_tdp_page_fault, hva_to_pfn back to the pfn cache): the
@@ -58,6 +57,16 @@ public final class MmStruct {
         pageWalkDelay();
     }
 
+    /**
+     * The same documented widening for a TLB flush inside a start..end bracket: arm64 broadcasts
+     * TLBI ...IS and waits for it (dsb ish), x86 sends IPIs to every CPU running the mm and waits
+     * for them; microseconds, the longest step of most invalidation windows. 0 in the explorer.
+     */
+    void tlbFlushDelay() {
+        pageWalkDelay();
+    }
+
+    /** The cost of walking down to a PTE page, as configured; see the constructor. */
     void pageWalkDelay() {
         for (int i = 0; i < pageWalkSpins; i++) {
             Thread.onSpinWait();

@@ -17,6 +17,7 @@ public final class Mprotect {
         try {
             mm.notifiers.invalidateRangeStart(range);
             int changed = 0;
+            mm.pageWalkDelay(); // change_protection_range(): pgd -> p4d -> pud -> pmd -> pte page
             mm.ptl.lock();
             for (int va = start; va < end; va++) {
                 mm.sched.point("change_pte_range: ptep_modify_prot");

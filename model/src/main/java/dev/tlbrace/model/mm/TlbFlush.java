@@ -45,6 +45,7 @@ public final class TlbFlush {
         for (BroadcastParticipant p : btm) {
             p.broadcastTlbi(start, end);
         }
+        mm.tlbFlushDelay(); // dsb(ish): until every CPU completed the TLBI
         if (mm.config.secondaryTlbsInFlush()) {
             mm.notifiers.archInvalidateSecondaryTlbs(start, end);
         }
