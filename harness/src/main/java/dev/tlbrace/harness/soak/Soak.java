@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -177,7 +178,7 @@ public final class Soak {
     }
 
     /** The last {@code perRole} events of each ring that pass {@code keep}, merged in time order. */
-    private static List<Event> events(List<EventRing> rings, int perRole, java.util.function.Predicate<Event> keep, long start) {
+    private static List<Event> events(List<EventRing> rings, int perRole, Predicate<Event> keep, long start) {
         List<Event> events = new ArrayList<>();
         for (EventRing r : rings) {
             List<Event> mine = new ArrayList<>();
