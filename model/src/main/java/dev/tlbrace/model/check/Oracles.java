@@ -18,6 +18,9 @@ import java.util.Optional;
 public final class Oracles {
     private Oracles() { }
 
+    /** A judge's outcome when F1 is the only invariant broken: a bug of the model, not the protocol. */
+    public static final String FRAMES_LEAKED = "FRAMES_LEAKED";
+
     /** Oracle 1: a secondary's recorded (pfn, generation) still names a live allocation. */
     public static Optional<Violation> frameLive(String who, long ref, Frames frames) {
         if (ref == FrameRef.NONE || frames.isLive(ref)) {
@@ -41,11 +44,12 @@ public final class Oracles {
     }
 
     /**
-     * F1 at quiescence, for worlds whose only references are mappings: every frame has exactly one
-     * reference per PTE (or migration entry) that names it, and is allocated exactly when it has
-     * one. A frame nothing maps but still allocated leaked; the soak's allocator then runs dry, and a
-     * lookup that fails for want of a frame breaks other invariants for a reason the kernel does not
-     * have (issue #11: the APIC reload keeps its old address when gfn_to_page() fails).
+     * F1 at quiescence: every frame of the mm's own ({@link Frames#OWNER_ANON}) has exactly one
+     * reference per PTE (or migration entry) that names it, and a frame is allocated exactly when
+     * it has one; a frame another owner took after a free is that owner's. No secondary here holds
+     * a reference, so a frame nothing maps but still allocated leaked: the soak's allocator then
+     * runs dry, and a lookup that fails for want of a frame breaks other invariants for a reason the
+     * kernel does not have (issue #11: the APIC reload keeps its old address when gfn_to_page() fails).
      */
     public static Optional<Violation> framesAccountedFor(MmStruct mm) {
         Frames frames = mm.frames;
@@ -58,7 +62,11 @@ public final class Oracles {
         }
         for (int pfn = 1; pfn < frames.count(); pfn++) {
             int refs = frames.refcountNow(pfn);
-            boolean allocated = frames.ownerNow(pfn) != Frames.FREE;
+            int owner = frames.ownerNow(pfn);
+            if (owner != Frames.FREE && owner != Frames.OWNER_ANON) {
+                continue;
+            }
+            boolean allocated = owner != Frames.FREE;
             if (refs != mappings[pfn] || allocated != (refs > 0)) {
                 return Optional.of(new Violation("F1", "at quiescence pfn 0x" + Integer.toHexString(pfn)
                         + (allocated ? " allocated" : " free") + " with " + refs + " references and " + mappings[pfn]

@@ -23,6 +23,7 @@ import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.Sched;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The stale read-only SMMU TLB entry (Race B, docs/kernel.md). With
@@ -194,6 +195,7 @@ public final class SmmuStaleReadOnly implements Scenario {
             List<Violation> violations = new ArrayList<>();
             Oracles.iotlbSafe(smmu, mm).ifPresent(violations::add);
             Oracles.noStaleReadOnly(smmu, mm).ifPresent(violations::add);
+            Optional<Violation> leak = Oracles.framesAccountedFor(mm);
             boolean retriedOk = completed;
             if (!completed) {
                 // quiescence: the device retries once more with nobody else running
@@ -203,6 +205,10 @@ public final class SmmuStaleReadOnly implements Scenario {
                     + Pte.describe(mm.pgtable.ptepGet(VA)) + ", no-change faults " + noChangeFaults
                     + " (" + unexplainedFaults + " unexplained)"
                     + ", completed " + completed;
+            if (leak.isPresent()) {
+                violations.add(leak.get());
+                return new Verdict(Oracles.FRAMES_LEAKED, true, violations, detail);
+            }
             if (unexplainedFaults > NO_CHANGE_BOUND) {
                 violations.add(0, new Violation("B2", unexplainedFaults + " no-change faults on va " + VA
                         + " left the read-only entry in place (bound " + NO_CHANGE_BOUND + "): the device faults forever"));

@@ -231,11 +231,13 @@ public final class ApicAccessReload implements Scenario {
                 retries += vcpu.reloadRetries();
             }
             Oracles.countersQuiescent(mm, kvm).ifPresent(violations::add);
+            Oracles.framesAccountedFor(mm).ifPresent(violations::add);
             String detail = "old pfn 0x" + Integer.toHexString(oldPfn) + ", " + kvm.vcpu(0)
                     + ", pte " + Pte.describe(mm.pgtable.ptepGet(APIC_HVA)) + ", reload retries " + retries;
             if (!violations.isEmpty()) {
                 boolean apic = violations.stream().anyMatch(x -> x.invariant().startsWith("A"));
-                return new Verdict(apic ? STALE : "COUNTERS_UNBALANCED", true, List.copyOf(violations), detail);
+                String other = violations.stream().anyMatch(x -> x.invariant().equals("F1")) ? Oracles.FRAMES_LEAKED : "COUNTERS_UNBALANCED";
+                return new Verdict(apic ? STALE : other, true, List.copyOf(violations), detail);
             }
             if (retries > 0) {
                 return new Verdict(RELOAD_RETRIED, false, List.of(), detail);

@@ -181,10 +181,12 @@ public final class GpcRefreshVsInvalidate implements Scenario {
                         + " but the PTE is " + Pte.describe(pte)));
             }
             Oracles.countersQuiescent(mm, kvm).ifPresent(violations::add);
+            Oracles.framesAccountedFor(mm).ifPresent(violations::add);
             String detail = "old pfn 0x" + Integer.toHexString(oldPfn) + ", cache " + FrameRef.describe(now)
                     + ", pte " + Pte.describe(mm.pgtable.peek(MEM_HVA)) + ", refresh retries " + retries;
             if (!violations.isEmpty()) {
-                return new Verdict(STALE_GPC, true, List.copyOf(violations), detail);
+                boolean leakOnly = violations.stream().allMatch(x -> x.invariant().equals("F1"));
+                return new Verdict(leakOnly ? Oracles.FRAMES_LEAKED : STALE_GPC, true, List.copyOf(violations), detail);
             }
             return new Verdict(retries > 0 ? RETRIED : FRESH, false, List.of(), detail);
         }

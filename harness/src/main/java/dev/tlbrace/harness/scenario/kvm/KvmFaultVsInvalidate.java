@@ -191,10 +191,12 @@ public final class KvmFaultVsInvalidate implements Scenario {
             Oracles.frameLiveAtQuiescence("spte gfn 0 maps", spte, mm.frames).ifPresent(violations::add);
             Oracles.stage2Subset(kvm).ifPresent(violations::add);
             Oracles.countersQuiescent(mm, kvm).ifPresent(violations::add);
+            Oracles.framesAccountedFor(mm).ifPresent(violations::add);
             String detail = "old pfn 0x" + Integer.toHexString(oldPfn) + ", spte " + FrameRef.describe(spte)
                     + ", pte " + Pte.describe(mm.pgtable.peek(MEM_HVA)) + ", fault retries " + retries;
             if (!violations.isEmpty()) {
-                return new Verdict(STALE_SPTE, true, List.copyOf(violations), detail);
+                boolean leakOnly = violations.stream().allMatch(x -> x.invariant().equals("F1"));
+                return new Verdict(leakOnly ? Oracles.FRAMES_LEAKED : STALE_SPTE, true, List.copyOf(violations), detail);
             }
             return new Verdict(retries > 0 ? RETRIED : FRESH, false, List.of(), detail);
         }
