@@ -181,8 +181,8 @@ public final class Soak {
     private static List<Event> events(List<EventRing> rings, int perRole, Predicate<Event> keep, long start) {
         List<Event> events = new ArrayList<>();
         for (EventRing r : rings) {
-            List<Event> mine = new ArrayList<>();
-            for (int k = 0; k < r.size(); k++) {
+            List<Event> mine = new ArrayList<>(); // newest first: a 24-event tail reads 24 slots, not the ring
+            for (int k = r.size() - 1; k >= 0 && mine.size() < perRole; k--) {
                 int i = r.indexOf(k);
                 String l = r.repeats(i) == 0 ? r.label(i) : String.format("%s (x%,d more, until %+.6f ms)", r.label(i),
                         r.repeats(i), (r.lastTime(i) - start) / 1e6);
@@ -191,7 +191,7 @@ public final class Soak {
                     mine.add(e);
                 }
             }
-            events.addAll(mine.subList(Math.max(0, mine.size() - perRole), mine.size()));
+            events.addAll(mine);
         }
         events.sort(Comparator.comparingLong(Event::time));
         return events;

@@ -21,6 +21,12 @@ public final class Oracles {
     /** A judge's outcome when F1 is the only invariant broken: a bug of the model, not the protocol. */
     public static final String FRAMES_LEAKED = "FRAMES_LEAKED";
 
+    /** {@code protocolOutcome}, or {@link #FRAMES_LEAKED} when every violation is F1's. */
+    public static String outcomeOf(java.util.Collection<Violation> violations, String protocolOutcome) {
+        return !violations.isEmpty() && violations.stream().allMatch(v -> v.invariant().equals("F1"))
+                ? FRAMES_LEAKED : protocolOutcome;
+    }
+
     /** Oracle 1: a secondary's recorded (pfn, generation) still names a live allocation. */
     public static Optional<Violation> frameLive(String who, long ref, Frames frames) {
         if (ref == FrameRef.NONE || frames.isLive(ref)) {

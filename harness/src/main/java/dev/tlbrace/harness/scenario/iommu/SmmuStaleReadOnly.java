@@ -23,7 +23,6 @@ import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.Sched;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The stale read-only SMMU TLB entry (Race B, docs/kernel.md). With
@@ -195,7 +194,7 @@ public final class SmmuStaleReadOnly implements Scenario {
             List<Violation> violations = new ArrayList<>();
             Oracles.iotlbSafe(smmu, mm).ifPresent(violations::add);
             Oracles.noStaleReadOnly(smmu, mm).ifPresent(violations::add);
-            Optional<Violation> leak = Oracles.framesAccountedFor(mm);
+            Oracles.framesAccountedFor(mm).ifPresent(violations::add);
             boolean retriedOk = completed;
             if (!completed) {
                 // quiescence: the device retries once more with nobody else running
@@ -205,10 +204,6 @@ public final class SmmuStaleReadOnly implements Scenario {
                     + Pte.describe(mm.pgtable.ptepGet(VA)) + ", no-change faults " + noChangeFaults
                     + " (" + unexplainedFaults + " unexplained)"
                     + ", completed " + completed;
-            if (leak.isPresent()) {
-                violations.add(leak.get());
-                return new Verdict(Oracles.FRAMES_LEAKED, true, violations, detail);
-            }
             if (unexplainedFaults > NO_CHANGE_BOUND) {
                 violations.add(0, new Violation("B2", unexplainedFaults + " no-change faults on va " + VA
                         + " left the read-only entry in place (bound " + NO_CHANGE_BOUND + "): the device faults forever"));
@@ -220,7 +215,8 @@ public final class SmmuStaleReadOnly implements Scenario {
                 if (violations.isEmpty()) {
                     violations.add(new Violation("B2", "device still faults at quiescence"));
                 }
-                return new Verdict(b3 ? STALE : violations.get(0).invariant().equals("B1") ? "IOTLB_EXCEEDS_PTE" : LIVELOCK,
+                return new Verdict(Oracles.outcomeOf(violations,
+                        b3 ? STALE : violations.get(0).invariant().equals("B1") ? "IOTLB_EXCEEDS_PTE" : LIVELOCK),
                         true, violations, detail);
             }
             return new Verdict(noChangeFaults == 0 ? FRESH : RETRIED_BOUNDED, false, violations, detail);

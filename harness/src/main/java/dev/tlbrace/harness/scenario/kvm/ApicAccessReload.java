@@ -236,8 +236,8 @@ public final class ApicAccessReload implements Scenario {
                     + ", pte " + Pte.describe(mm.pgtable.ptepGet(APIC_HVA)) + ", reload retries " + retries;
             if (!violations.isEmpty()) {
                 boolean apic = violations.stream().anyMatch(x -> x.invariant().startsWith("A"));
-                String other = violations.stream().anyMatch(x -> x.invariant().equals("F1")) ? Oracles.FRAMES_LEAKED : "COUNTERS_UNBALANCED";
-                return new Verdict(apic ? STALE : other, true, List.copyOf(violations), detail);
+                return new Verdict(Oracles.outcomeOf(violations, apic ? STALE : "COUNTERS_UNBALANCED"), true,
+                        List.copyOf(violations), detail);
             }
             if (retries > 0) {
                 return new Verdict(RELOAD_RETRIED, false, List.of(), detail);

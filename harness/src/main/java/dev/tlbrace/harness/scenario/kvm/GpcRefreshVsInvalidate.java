@@ -185,8 +185,7 @@ public final class GpcRefreshVsInvalidate implements Scenario {
             String detail = "old pfn 0x" + Integer.toHexString(oldPfn) + ", cache " + FrameRef.describe(now)
                     + ", pte " + Pte.describe(mm.pgtable.peek(MEM_HVA)) + ", refresh retries " + retries;
             if (!violations.isEmpty()) {
-                boolean leakOnly = violations.stream().allMatch(x -> x.invariant().equals("F1"));
-                return new Verdict(leakOnly ? Oracles.FRAMES_LEAKED : STALE_GPC, true, List.copyOf(violations), detail);
+                return new Verdict(Oracles.outcomeOf(violations, STALE_GPC), true, List.copyOf(violations), detail);
             }
             return new Verdict(retries > 0 ? RETRIED : FRESH, false, List.of(), detail);
         }

@@ -195,8 +195,7 @@ public final class KvmFaultVsInvalidate implements Scenario {
             String detail = "old pfn 0x" + Integer.toHexString(oldPfn) + ", spte " + FrameRef.describe(spte)
                     + ", pte " + Pte.describe(mm.pgtable.peek(MEM_HVA)) + ", fault retries " + retries;
             if (!violations.isEmpty()) {
-                boolean leakOnly = violations.stream().allMatch(x -> x.invariant().equals("F1"));
-                return new Verdict(leakOnly ? Oracles.FRAMES_LEAKED : STALE_SPTE, true, List.copyOf(violations), detail);
+                return new Verdict(Oracles.outcomeOf(violations, STALE_SPTE), true, List.copyOf(violations), detail);
             }
             return new Verdict(retries > 0 ? RETRIED : FRESH, false, List.of(), detail);
         }
