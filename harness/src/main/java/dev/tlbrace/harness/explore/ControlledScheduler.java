@@ -55,7 +55,8 @@ public final class ControlledScheduler implements Sched {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    private final Condition changed = lock.newCondition(); // the driver waits here
+    private Condition[] turn = new Condition[0];           // role i waits for its grant here
     private final int maxSteps;
 
     // all below guarded by lock
@@ -66,6 +67,8 @@ public final class ControlledScheduler implements Sched {
     private String[] lastSpin = new String[0];
     private String[] context = new String[0];
     private String[] lockLabelNext = new String[0];
+    private int[] pendingLock = new int[0]; // the lock word a role waits to take at its access, or -1
+    private java.util.function.IntPredicate lockHeld;
     private List<List<String>> passed = new ArrayList<>();
     private boolean accessPoints;
     private boolean record = true;
@@ -170,6 +173,42 @@ public final class ControlledScheduler implements Sched {
         this.spinState = state;
     }
 
+    /**
+     * {@code spin_lock} on a held lock is not a step: the role waits, disabled, until
+     * the lock is free ({@link #accessAcquire}). {@code held} says whether a lock word is held.
+     */
+    void onLockState(java.util.function.IntPredicate held) {
+        this.lockHeld = held;
+    }
+
+    /**
+     * A {@code spin_lock} access on lock word {@code id}: a scheduling point the role can pass
+     * only while the lock is free. A failed attempt would read the word, spin, and try again
+     * once the holder's unlock changed it; the search gains nothing from running it.
+     */
+    void accessAcquire(String prim, String cell, int id) {
+        Integer idx = me();
+        if (idx == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            pendingLock[idx] = id;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            access(prim, cell);
+        } finally {
+            lock.lock();
+            try {
+                pendingLock[idx] = -1;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
     /** Adds a shared resource the running role's current step read or wrote (its {@link Footprint}). */
     void touch(int resource, boolean write) {
         Step s = current;
@@ -179,6 +218,14 @@ public final class ControlledScheduler implements Sched {
             } else {
                 s.footprint().read(resource);
             }
+        }
+    }
+
+    /** The running role's current step added to {@code resource} ({@link Footprint#add}). */
+    void touchAdd(int resource) {
+        Step s = current;
+        if (s != null && s.role() == currentRole()) {
+            s.footprint().add(resource);
         }
     }
 
@@ -349,7 +396,7 @@ public final class ControlledScheduler implements Sched {
                 changed.signalAll();
             }
             while (granted != idx && !abandoned) {
-                changed.awaitUninterruptibly();
+                turn[idx].awaitUninterruptibly(); // woken only by its own grant, never by another role's step
             }
             if (abandoned) {
                 throw new Abandoned();
@@ -372,6 +419,12 @@ public final class ControlledScheduler implements Sched {
         lastSpin = new String[n];
         context = new String[n];
         lockLabelNext = new String[n];
+        pendingLock = new int[n];
+        Arrays.fill(pendingLock, -1);
+        turn = new Condition[n];
+        for (int i = 0; i < n; i++) {
+            turn[i] = lock.newCondition();
+        }
         passed = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             passed.add(new ArrayList<>());
@@ -474,7 +527,12 @@ public final class ControlledScheduler implements Sched {
             }
             allDone = false;
             boolean again = pendingSpin[i] && pending[i].equals(lastSpin[i]);
-            boolean blocked = again && (spinState == null ? !othersMoved[i] : spinState.stable(i));
+            // simulated memory knows what the role read since its last spin, or since its start:
+            // back at the same spin point, or at its first one, it waits while all of that holds
+            // (after another spin point those reads miss what the loop read before it)
+            boolean first = pendingSpin[i] && lastSpin[i] == null;
+            boolean blocked = spinState == null ? again && !othersMoved[i] : (again || first) && spinState.stable(i);
+            blocked |= pendingLock[i] >= 0 && lockHeld != null && lockHeld.test(pendingLock[i]);
             if (!blocked) {
                 enabled.add(i);
             }
@@ -534,13 +592,18 @@ public final class ControlledScheduler implements Sched {
         }
         last = pick;
         granted = pick;
-        changed.signalAll();
+        if (me() == null || me() != pick) {
+            turn[pick].signal(); // a role that picks itself runs on without a wake-up
+        }
     }
 
     private void finish(Execution.Status s) {
         status = s;
         if (s != Execution.Status.COMPLETED) {
             abandoned = true;
+            for (Condition c : turn) {
+                c.signalAll();
+            }
         }
         changed.signalAll();
     }

@@ -17,7 +17,7 @@ import java.util.function.Predicate;
  *
  * <p>Two steps of different roles are dependent when one writes a resource the other reads or
  * writes (a cell, a lock's cell, the LKMM global view, a TSO store buffer; the in-role oracles'
- * peeks count as reads). After each execution every race between dependent steps not already
+ * peeks count as reads), or one adds to a resource the other reads ({@link Footprint}). After each execution every race between dependent steps not already
  * ordered by happens-before adds, at the state before the first, a role that can start the
  * reversed order; sleep sets keep an explored step asleep until something it depends on runs,
  * and an execution where every role that could run is asleep is cut short
@@ -414,11 +414,13 @@ final class Dpor {
         Arrays.fill(lastOf, -1);
         int resources = 0;
         for (Step s : steps) {
-            resources = Math.max(resources, Math.max(s.footprint().reads().length(), s.footprint().writes().length()));
+            Footprint f = s.footprint();
+            resources = Math.max(resources, Math.max(f.reads().length(), Math.max(f.writes().length(), f.adds().length())));
         }
         int[] lastWrite = new int[resources];
         Arrays.fill(lastWrite, -1);
         IntList[] readsSince = new IntList[resources];
+        IntList[] addsSince = new IntList[resources];
         IntList cands = new IntList();
         for (int i = 0; i < n; i++) {
             Step s = steps.get(i);
@@ -428,16 +430,22 @@ final class Dpor {
             cands.size = 0;
             BitSet w = s.footprint().writes();
             BitSet rd = s.footprint().reads();
+            BitSet ad = s.footprint().adds();
             for (int x = w.nextSetBit(0); x >= 0; x = w.nextSetBit(x + 1)) {
                 addCand(cands, steps, lastWrite[x], r);
-                IntList rs = readsSince[x];
-                for (int k = 0; rs != null && k < rs.size; k++) {
-                    addCand(cands, steps, rs.at[k], r);
-                }
+                addAll(cands, steps, readsSince[x], r);
+                addAll(cands, steps, addsSince[x], r);
             }
             for (int x = rd.nextSetBit(0); x >= 0; x = rd.nextSetBit(x + 1)) {
                 if (!w.get(x)) {
                     addCand(cands, steps, lastWrite[x], r);
+                    addAll(cands, steps, addsSince[x], r);
+                }
+            }
+            for (int x = ad.nextSetBit(0); x >= 0; x = ad.nextSetBit(x + 1)) {
+                if (!w.get(x)) { // adds commute with adds: only the last write and the reads since
+                    addCand(cands, steps, lastWrite[x], r);
+                    addAll(cands, steps, readsSince[x], r);
                 }
             }
             for (int k = 0; k < cands.size; k++) {
@@ -464,6 +472,9 @@ final class Dpor {
                 if (readsSince[x] != null) {
                     readsSince[x].size = 0;
                 }
+                if (addsSince[x] != null) {
+                    addsSince[x].size = 0;
+                }
             }
             for (int x = rd.nextSetBit(0); x >= 0; x = rd.nextSetBit(x + 1)) {
                 if (!w.get(x)) {
@@ -473,7 +484,21 @@ final class Dpor {
                     readsSince[x].add(i);
                 }
             }
+            for (int x = ad.nextSetBit(0); x >= 0; x = ad.nextSetBit(x + 1)) {
+                if (!w.get(x)) {
+                    if (addsSince[x] == null) {
+                        addsSince[x] = new IntList();
+                    }
+                    addsSince[x].add(i);
+                }
+            }
             lastOf[r] = i;
+        }
+    }
+
+    private static void addAll(IntList cands, List<Step> steps, IntList js, int role) {
+        for (int k = 0; js != null && k < js.size; k++) {
+            addCand(cands, steps, js.at[k], role);
         }
     }
 

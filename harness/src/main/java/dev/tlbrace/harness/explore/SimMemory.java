@@ -50,6 +50,8 @@ public final class SimMemory extends Memory {
     private final List<RoleState> roles = new ArrayList<>();
     private final Set<OrderingPoint> orderingPoints = new LinkedHashSet<>();
     private int[] global = new int[0]; // LKMM: the view the last smp_mb published
+    private final java.util.Map<Integer, Long> readerCounts = new java.util.HashMap<>(); // cell -> first high bit
+    private final java.util.Set<Integer> lockWords = new java.util.HashSet<>(); // cells spin_lock has taken
 
     /** One store: its value, who made it at which step, and (LKMM) its message view. */
     private record Msg(long value, int role, int step, int[] view) { }
@@ -69,6 +71,9 @@ public final class SimMemory extends Memory {
         }
     }
 
+    /** What a turn first read in a cell: the value, and which store of the cell's coherence order. */
+    private record Read(long value, int index) { }
+
     /** A store still in a TSO store buffer. */
     private record Buffered(int cell, long value, int step) { }
 
@@ -79,8 +84,9 @@ public final class SimMemory extends Memory {
         int[] wmb = new int[0];  // what a WRITE_ONCE's message carries
         int[] own = new int[0];  // this role's latest store per cell
         final ArrayDeque<Buffered> buffer = new ArrayDeque<>();
-        // since the last spin: the value the turn first read in each cell it read
-        final java.util.Map<Integer, Long> turnReads = new java.util.LinkedHashMap<>();
+        // since the last spin: the value the turn first read in each cell it read (key: the
+        // cell id; -1 - id for the high bits of a reader-count word, all its reader add saw)
+        final java.util.Map<Integer, Read> turnReads = new java.util.LinkedHashMap<>();
     }
 
     public SimMemory(ControlledScheduler cs, MemoryModel model) {
@@ -96,24 +102,67 @@ public final class SimMemory extends Memory {
         cs.enableAccessPoints();
         cs.onSpin(this::spun);
         cs.onSpinState(this::readsStable);
+        cs.onLockState(id -> lockWords.contains(id) && refreshed(id) != 0);
     }
 
     /**
-     * Whether every cell role {@code r}'s last turn of its wait loop read holds, as the next turn
-     * would see it (after the spin's refresh), the value the turn first read there. Then the next
-     * turn repeats the last exactly: the role is blocked until somebody else writes.
+     * Whether every cell role {@code r} read since its last spin (or its start) holds, as the
+     * next turn would see it (after the spin's refresh), the value it first read there, with no
+     * other role's store in between (a store that put the same value back is still news: the
+     * request bit another CPU set again after this one cleared it). Then the next turn repeats
+     * the last: the role is blocked until somebody else writes. The role's own stores may come
+     * and go (a retry that takes and drops a lock, or gets and puts a page, puts back what it
+     * found). A lock the turn found free and another role holds now, or took and dropped since,
+     * does not wake it: a turn begun then would wait for the lock after reading what the last
+     * turn read, which is the last turn run later (README "Explore and replay").
      */
     private boolean readsStable(int r) {
-        for (java.util.Map.Entry<Integer, Long> read : role(r).turnReads.entrySet()) {
-            if (refreshed(read.getKey()) != read.getValue()) {
+        for (java.util.Map.Entry<Integer, Read> read : role(r).turnReads.entrySet()) {
+            int key = read.getKey();
+            Read first = read.getValue();
+            int id = key >= 0 ? key : -1 - key;
+            if (key >= 0 && first.value() == 0 && lockWords.contains(id)) {
+                continue;
+            }
+            if (refreshed(key) != first.value() || othersStored(r, id, first, key < 0 ? highOf(id) : 0)) {
                 return false;
             }
         }
         return true;
     }
 
-    /** What a role reads in cell {@code id} after a spin: the latest store, every buffer drained. */
-    private long refreshed(int id) {
+    /**
+     * Whether a role other than {@code r} stored to cell {@code id} after the store {@code first}
+     * read (committed or, under TSO, still buffered); with {@code high} set, one that changed the
+     * bits from {@code high} up.
+     */
+    private boolean othersStored(int r, int id, Read first, long high) {
+        History h = cells.get(id);
+        for (int q = first.index() + 1; q < h.mo.size(); q++) {
+            Msg m = h.mo.get(q);
+            if (m.role() != r && (high == 0 || (m.value() & -high) != first.value())) {
+                return true;
+            }
+        }
+        for (int j = 0; j < roles.size(); j++) {
+            if (j == r) {
+                continue;
+            }
+            for (Buffered b : roles.get(j).buffer) {
+                if (b.cell() == id && (high == 0 || (b.value() & -high) != first.value())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** What a role reads at {@code key} ({@link RoleState#turnReads}) after a spin: the latest store, every buffer drained. */
+    private long refreshed(int key) {
+        if (key < 0) {
+            return refreshed(-1 - key) & -highOf(-1 - key);
+        }
+        int id = key;
         History h = cells.get(id);
         long v = h.mo.get(h.last()).value();
         if (model == MemoryModel.TSO) {
@@ -129,13 +178,84 @@ public final class SimMemory extends Memory {
 
     /** The running role's step read store {@code index} of cell {@code id}. */
     private void readAt(int r, int id, int index) {
-        cs.touch(Footprint.cell(id), false);
-        role(r).turnReads.putIfAbsent(id, cells.get(id).mo.get(index).value());
+        touchWord(id, false);
+        role(r).turnReads.putIfAbsent(id, new Read(cells.get(id).mo.get(index).value(), index));
     }
 
     /** The running role's step wrote (or, under TSO, buffered a store to) cell {@code id}. */
     private void wrote(int r, int id) {
-        cs.touch(model == MemoryModel.TSO ? Footprint.buffer(r) : Footprint.cell(id), true);
+        if (model == MemoryModel.TSO) {
+            cs.touch(Footprint.buffer(r), true);
+        } else {
+            touchWord(id, true);
+        }
+    }
+
+    /** A whole-word access: for a reader-count word, both its resources. */
+    private void touchWord(int id, boolean write) {
+        cs.touch(Footprint.cell(id), write);
+        if (highOf(id) != 0) {
+            cs.touch(Footprint.cellHigh(id), write);
+        }
+    }
+
+    /**
+     * The first high bit of a reader-count word ({@link Memory#readerCount}), 0 for any other
+     * cell. Under LKMM none: there an RMW also carries the view of the RMW it read, so two
+     * readers' adds are ordered by what they pass on and do not commute.
+     */
+    private long highOf(int id) {
+        if (model == MemoryModel.LKMM || readerCounts.isEmpty()) {
+            return 0;
+        }
+        Long b = readerCounts.get(id);
+        return b == null ? 0 : b;
+    }
+
+    @Override
+    public void readerCount(Cell c, long firstHighBit) {
+        if (firstHighBit <= 0 || Long.bitCount(firstHighBit) != 1) {
+            throw new IllegalArgumentException("readerCount needs a power of two, got " + firstHighBit);
+        }
+        hist(c);
+        readerCounts.put(c.id(), firstHighBit);
+    }
+
+    /**
+     * The footprint of an add (SC, TSO) to store {@code index} of cell {@code id}: an update
+     * that commutes with other adds ({@link Footprint#add}), and a read if its caller sees the
+     * result. On a reader-count word a reader's add touches the reader count only and its
+     * result is read only above it; the word's high bits must not move (no reader count ever
+     * goes below zero), which is what makes two such adds commute.
+     */
+    private void addAt(int r, int id, int index, long delta, boolean returns, long old) {
+        long high = highOf(id);
+        if (high == 0) {
+            cs.touchAdd(Footprint.cell(id));
+            if (returns) {
+                readAt(r, id, index);
+            } else {
+                // not a read, but a turn that adds and later subtracts must find the cell as it
+                // found it to be a repeat (readsStable): the value before its first add counts
+                role(r).turnReads.putIfAbsent(id, new Read(old, index));
+            }
+            return;
+        }
+        boolean low = delta % high != 0;
+        boolean hi = Math.abs(delta) >= high;
+        if (low && !hi && ((old + delta) & -high) != (old & -high)) {
+            throw new IllegalStateException("reader count of " + cells.get(id).name + " went below zero");
+        }
+        if (low) {
+            cs.touchAdd(Footprint.cell(id));
+        }
+        if (hi) {
+            cs.touchAdd(Footprint.cellHigh(id));
+        }
+        if (returns) {
+            cs.touch(Footprint.cellHigh(id), false);
+            role(r).turnReads.putIfAbsent(-1 - id, new Read(old & -high, index));
+        }
     }
 
     /**
@@ -146,8 +266,12 @@ public final class SimMemory extends Memory {
      */
     private void spun(int r) {
         RoleState me = role(r);
-        for (int id : me.turnReads.keySet()) {
-            cs.touch(Footprint.cell(id), false); // what decides whether the loop runs again
+        for (int key : me.turnReads.keySet()) { // what decides whether the loop runs again
+            if (key >= 0) {
+                touchWord(key, false);
+            } else {
+                cs.touch(Footprint.cellHigh(-1 - key), false);
+            }
         }
         me.turnReads.clear();
         switch (model) {
@@ -201,21 +325,31 @@ public final class SimMemory extends Memory {
 
     @Override public long xchg(Cell c, long v) { return rmw(c, "xchg", Order.FULL, old -> v); }
 
-    @Override public long atomic_add_return(Cell c, long d) { return rmw(c, "atomic_add_return", Order.FULL, old -> old + d) + d; }
+    @Override public long atomic_add_return(Cell c, long d) { return add(c, "atomic_add_return", Order.FULL, d, true); }
 
     @Override public boolean test_and_set_bit(Cell c, long m) { return (rmw(c, "test_and_set_bit", Order.FULL, old -> old | m) & m) != 0; }
 
     @Override public boolean test_and_clear_bit(Cell c, long m) { return (rmw(c, "test_and_clear_bit", Order.FULL, old -> old & ~m) & m) != 0; }
 
-    @Override public void atomic_add(Cell c, long d) { rmw(c, "atomic_add", Order.RELAXED, old -> old + d); }
+    @Override public void atomic_add(Cell c, long d) { add(c, "atomic_add", Order.RELAXED, d, false); }
 
     @Override public void set_bit(Cell c, long m) { rmw(c, "set_bit", Order.RELAXED, old -> old | m); }
 
     @Override public void clear_bit(Cell c, long m) { rmw(c, "clear_bit", Order.RELAXED, old -> old & ~m); }
 
-    @Override public long atomic_add_return_release(Cell c, long d) { return rmw(c, "atomic_add_return_release", Order.RELEASE, old -> old + d) + d; }
+    @Override public long atomic_add_return_release(Cell c, long d) { return add(c, "atomic_add_return_release", Order.RELEASE, d, true); }
 
-    @Override public long atomic_add_return_acquire(Cell c, long d) { return rmw(c, "atomic_add_return_acquire", Order.ACQUIRE, old -> old + d) + d; }
+    @Override public long atomic_add_return_acquire(Cell c, long d) { return add(c, "atomic_add_return_acquire", Order.ACQUIRE, d, true); }
+
+    /**
+     * The atomic_add family: the new value. On a reader-count word (SC, TSO) the caller sees
+     * only the bits above the reader count ({@link Memory#readerCount}).
+     */
+    private long add(Cell c, String prim, Order order, long d, boolean returns) {
+        long v = rmw(c, prim, order, new Add(d, returns)) + d;
+        long high = cs.currentRole() < 0 ? 0 : highOf(c.id());
+        return high == 0 ? v : v & -high;
+    }
 
     @Override public long cmpxchg(Cell c, long expect, long v) { return cas(c, "cmpxchg", Order.FULL, expect, v); }
 
@@ -231,7 +365,11 @@ public final class SimMemory extends Memory {
      */
     @Override
     public boolean raw_spin_trylock(Cell c) {
+        lockWords.add(c.id());
         boolean took = cas(c, "spin_lock", Order.ACQUIRE, 0, 1) == 0;
+        if (!took && cs.currentRole() >= 0) {
+            throw new IllegalStateException("spin_lock(" + c.name() + ") granted while held");
+        }
         int r = cs.currentRole();
         if (took && r >= 0 && model == MemoryModel.LKMM && !weakenedLock(r, c)) {
             RoleState t = role(r);
@@ -305,6 +443,14 @@ public final class SimMemory extends Memory {
 
     private interface Update {
         long apply(long old);
+    }
+
+    /** An atomic add: under SC and TSO its footprint commutes with other adds ({@link #addAt}). */
+    private record Add(long delta, boolean returns) implements Update {
+        @Override
+        public long apply(long old) {
+            return old + delta;
+        }
     }
 
     /** Any RMW by its ordering (litmus tests use the whole atomic_t family); returns the old value. */
@@ -390,7 +536,9 @@ public final class SimMemory extends Memory {
         }
         RoleState t = role(r);
         int step = cs.currentStep();
-        wrote(r, c.id());
+        if (!prim.equals("spin_unlock") || model == MemoryModel.TSO) {
+            wrote(r, c.id());
+        } // an unlock conflicts with nothing: the next spin_lock waits for it and conflicts with the previous one (TSO: it buffers)
         switch (model) {
             case SC -> h.mo.add(new Msg(v, r, step, null));
             case TSO -> t.buffer.addLast(new Buffered(c.id(), v, step));
@@ -435,7 +583,15 @@ public final class SimMemory extends Memory {
             }
             return old;
         }
-        cs.access(prim, c.name());
+        boolean acquire = prim.equals("spin_lock");
+        if (acquire) {
+            cs.accessAcquire(prim, c.name(), c.id()); // passed only while the lock is free
+            if (model == MemoryModel.TSO) {
+                drainThroughLatest(r, c.id()); // the unlock it waited for has reached memory
+            }
+        } else {
+            cs.access(prim, c.name());
+        }
         order = weakenOrder(r, prim, c, order);
         RoleState t = role(r);
         long old;
@@ -446,7 +602,7 @@ public final class SimMemory extends Memory {
             int last = h.last();
             List<Integer> options = new ArrayList<>();
             options.add(last);
-            for (int p = last - 1; p >= get(t.cur, id); p--) {
+            for (int p = last - 1; p >= get(t.cur, id) && !acquire; p--) { // spin_lock reads the unlock it waited for
                 if (h.mo.get(p).value() != expect) {
                     options.add(p);
                 }
@@ -489,9 +645,15 @@ public final class SimMemory extends Memory {
         switch (model) {
             case SC -> {
                 long old = h.mo.get(h.last()).value();
-                readAt(r, c.id(), h.last());
+                if (f instanceof Add a) {
+                    addAt(r, c.id(), h.last(), a.delta(), a.returns(), old);
+                } else {
+                    readAt(r, c.id(), h.last());
+                    if (casExpect == null || old == casExpect) {
+                        wrote(r, c.id());
+                    }
+                }
                 if (casExpect == null || old == casExpect) {
-                    wrote(r, c.id());
                     h.mo.add(new Msg(f.apply(old), r, step, null));
                 }
                 return old;
@@ -499,9 +661,15 @@ public final class SimMemory extends Memory {
             case TSO -> {
                 drain(r); // LOCK-prefixed: fully ordered, whatever the kernel asked for
                 long old = tsoRead(r, c, h).value();
-                readAt(r, c.id(), h.last());
+                if (f instanceof Add a) {
+                    addAt(r, c.id(), h.last(), a.delta(), a.returns(), old); // straight to memory
+                } else {
+                    readAt(r, c.id(), h.last());
+                    if (casExpect == null || old == casExpect) {
+                        touchWord(c.id(), true); // straight to memory
+                    }
+                }
                 if (casExpect == null || old == casExpect) {
-                    cs.touch(Footprint.cell(c.id()), true); // straight to memory
                     h.mo.add(new Msg(f.apply(old), r, step, null));
                 }
                 return old;
@@ -719,8 +887,25 @@ public final class SimMemory extends Memory {
         Buffered b = roles.get(j).buffer.pollFirst();
         if (b != null) {
             cs.touch(Footprint.buffer(j), true);
-            cs.touch(Footprint.cell(b.cell()), true);
+            touchWord(b.cell(), true);
             cells.get(b.cell()).mo.add(new Msg(b.value(), j, b.step(), null));
+        }
+    }
+
+    /** Commits every other role's buffered stores up to its youngest store to cell {@code id} (FIFO). */
+    private void drainThroughLatest(int r, int id) {
+        for (int j = 0; j < roles.size(); j++) {
+            if (j == r) {
+                continue;
+            }
+            Buffered youngest = youngest(roles.get(j), id);
+            while (youngest != null && !roles.get(j).buffer.isEmpty()) {
+                if (roles.get(j).buffer.peekFirst() == youngest) {
+                    commit(j);
+                    break;
+                }
+                commit(j);
+            }
         }
     }
 

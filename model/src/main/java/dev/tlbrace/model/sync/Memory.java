@@ -159,6 +159,15 @@ public abstract class Memory {
 
     // ---- not kernel paths ------------------------------------------------------------
 
+    /**
+     * Declares that the bits of {@code c} below {@code firstHighBit} (a power of two) count
+     * readers, as a rw_semaphore's count does: a reader adds its bias there and looks only at
+     * the bits above. Hardware ignores it. The explorer's memory may then commute two readers'
+     * adds (either order leaves the same word and shows each the same high bits) and shows an
+     * add's caller only the bits from {@code firstHighBit} up.
+     */
+    public void readerCount(Cell c, long firstHighBit) { }
+
     /** A setup write before any role runs. */
     public abstract void init(Cell c, long v);
 

@@ -19,6 +19,7 @@ public final class RwSem {
         this.mem = mem;
         this.sched = mem.sched;
         this.count = mem.cell(name, 0);
+        mem.readerCount(count, WRITER); // readers look only at WRITER: their adds commute
     }
 
     public void downRead() {
