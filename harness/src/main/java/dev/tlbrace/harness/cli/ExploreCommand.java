@@ -71,7 +71,7 @@ final class ExploreCommand implements Callable<Integer> {
         int bound = maxPreemptions == null ? Explorer.UNBOUNDED : maxPreemptions;
         Explorer.Result r = new Explorer(s, v, bound, maxSteps, sel.memoryModel(), null).maxExecutions(maxExecutions)
                 .jobs(jobs == null ? Runtime.getRuntime().availableProcessors() : jobs).explore();
-        out.println(sel.header());
+        out.println(sel.header() + (sel.defaultModel() ? " (the default for " + s.id() + "; --memory-model picks another)" : ""));
         if (r.violated()) {
             Execution e = r.counterexample();
             String schedule = Schedule.format(e.choices());
@@ -103,8 +103,10 @@ final class ExploreCommand implements Callable<Integer> {
                         r.truncated() ? "stopped at --max-executions " + maxExecutions
                                 : r.stepBoundHits() + " hit the step bound and " + r.errors() + " ended in an error",
                         r.millis());
-                out.println(r.truncated() ? "raise --max-executions, or bound the search: --max-preemptions 2"
-                        : "raise --max-steps");
+                out.println(!r.truncated() ? "raise --max-steps"
+                        : "raise --max-executions, or bound the search: --max-preemptions 2"
+                        + (sel.memoryModel() != s.defaultMemoryModel()
+                                ? ", or search under --memory-model " + s.defaultMemoryModel().id() : ""));
                 return Main.FOUND;
             }
             out.printf("exhaustive: %d executions (%d pruned), no violation, every interleaving of %s under %s up to "

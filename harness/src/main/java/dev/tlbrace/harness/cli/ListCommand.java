@@ -28,7 +28,8 @@ final class ListCommand implements Callable<Integer> {
         }
         out.println();
         for (Scenario s : Scenarios.all()) {
-            out.printf("%s: %s%n  bad outcome %s; %s%n", s.id(), s.title(), String.join(" or ", s.badOutcomes()), s.invariant());
+            out.printf("%s: %s%n  bad outcome %s; %s%n  default memory model %s%n", s.id(), s.title(),
+                    String.join(" or ", s.badOutcomes()), s.invariant(), s.defaultMemoryModel().id());
             for (Variant v : s.variants()) {
                 out.printf("  %-28s %s%n", v.id(), v.summary());
             }
@@ -39,7 +40,7 @@ final class ListCommand implements Callable<Integer> {
             }
         }
         out.println();
-        out.println("canaries (deliberately broken primitives; the gate demands jcstress sees them):");
+        out.println("canaries (deliberately broken primitives; the gate demands jcstress sees them; default memory model lkmm):");
         for (Scenario s : Scenarios.canaries()) {
             for (Variant v : s.variants()) {
                 out.printf("  %-25s %-16s %-10s %s%n", s.id(), v.id(), v.expectation().label(), v.summary());

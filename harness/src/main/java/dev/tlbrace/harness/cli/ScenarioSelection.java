@@ -25,12 +25,19 @@ final class ScenarioSelection {
     @Option(names = "--all-steps", description = "also show uncontended lock/unlock steps")
     boolean allSteps;
 
-    @Option(names = "--memory-model", paramLabel = "M", defaultValue = "lkmm",
-            description = "sc, tso or lkmm: which stores a load may read (default ${DEFAULT-VALUE})")
+    @Option(names = "--memory-model", paramLabel = "M",
+            description = "sc, tso or lkmm: which stores a load may read (default: the scenario's, see tlbrace list: "
+                    + "sc for the races, lkmm for the canaries)")
     String memoryModelId;
 
+    /** The model asked for, else the scenario's default ({@link Scenario#defaultMemoryModel}). */
     MemoryModel memoryModel() {
-        return MemoryModel.byId(memoryModelId);
+        return memoryModelId == null ? scenario().defaultMemoryModel() : MemoryModel.byId(memoryModelId);
+    }
+
+    /** Whether the model is the scenario's default, not one the user asked for. */
+    boolean defaultModel() {
+        return memoryModelId == null;
     }
 
     Scenario scenario() {

@@ -46,6 +46,8 @@ final class FormView implements Scenario {
 
     @Override public String baseForm() { return base.baseForm(); }
 
+    @Override public dev.tlbrace.harness.explore.MemoryModel defaultMemoryModel() { return base.defaultMemoryModel(); }
+
     @Override public String form() { return form.id(); }
 
     @Override public Expectation expectation(Variant v) {

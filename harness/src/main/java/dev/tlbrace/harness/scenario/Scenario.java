@@ -69,6 +69,16 @@ public interface Scenario {
         return List.of();
     }
 
+    /**
+     * The memory model explore, replay and timeline use when none is given: the weakest whose
+     * exhaustive search ends within explore's default budget. SC for the races (under LKMM the
+     * read-from branching at every load outgrows it for four of their ten fixes: README "What
+     * the exhaustive search costs"); the canaries, whose bugs need a weak model, say LKMM.
+     */
+    default dev.tlbrace.harness.explore.MemoryModel defaultMemoryModel() {
+        return dev.tlbrace.harness.explore.MemoryModel.SC;
+    }
+
     /** The path {@link #newRun} takes, the form every scenario has ("zap"; "base" where there is no path). */
     default String baseForm() {
         return "base";

@@ -68,11 +68,17 @@ public final class ArmSmmuV3 implements TlbFlush.BroadcastParticipant {
      */
     public Translation translate(int walker, int va, boolean write) {
         sched.point("smmu: IOTLB lookup");
+        // The IOTLB is one structure: a lookup is ordered with the fills and invalidations
+        // before it, whatever a memory model allows CPUs. Without the lock, under LKMM a lookup
+        // after a completed CMD_SYNC could still read the entry the TLBI removed (a LIVELOCK
+        // on notify-on-upgrade at cost 7, no hardware's).
+        tlbLock.lock();
         if (mem.READ_ONCE(queued[va]) != 0
                 && sched.choose("CMD_TLBI_NH_VA queued, not yet taken effect", 2) == 0) {
-            takeEffect(va);
+            invalidateQueued(va);
         }
-        long e = mem.smp_load_acquire(entries[va]);
+        long e = mem.READ_ONCE(entries[va]);
+        tlbLock.unlock();
         if (IotlbEntry.valid(e)) {
             sched.observe("iotlb hit", e);
             return write && !IotlbEntry.write(e) ? Translation.PERMISSION_FAULT_CACHED : Translation.OK;
@@ -119,13 +125,18 @@ public final class ArmSmmuV3 implements TlbFlush.BroadcastParticipant {
 
     /** The queued TLBI for {@code va} takes effect: the entry is gone. */
     private void takeEffect(int va) {
-        sched.point("smmu: CMD_TLBI_NH_VA takes effect");
         tlbLock.lock();
+        invalidateQueued(va);
+        tlbLock.unlock();
+    }
+
+    /** {@link #takeEffect} with {@code tlbLock} held. */
+    private void invalidateQueued(int va) {
+        sched.point("smmu: CMD_TLBI_NH_VA takes effect");
         if (mem.READ_ONCE(queued[va]) != 0) {
             mem.smp_store_release(entries[va], IotlbEntry.INVALID);
             mem.WRITE_ONCE(queued[va], 0);
         }
-        tlbLock.unlock();
     }
 
     /** CMD_TLBI_NH_ASID: the whole context (38b14e2e3de9 uses it for large ranges). */

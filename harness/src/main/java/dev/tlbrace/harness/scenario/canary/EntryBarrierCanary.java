@@ -46,6 +46,11 @@ public final class EntryBarrierCanary implements Scenario {
 
     @Override public String id() { return ID; }
 
+    /** Small enough to exhaust under LKMM, where a missing barrier shows. */
+    @Override public dev.tlbrace.harness.explore.MemoryModel defaultMemoryModel() {
+        return dev.tlbrace.harness.explore.MemoryModel.LKMM;
+    }
+
     @Override public String title() { return "canary: vcpu_enter_guest() without its full barrier"; }
 
     @Override public String invariant() { return "no request is missed at guest entry"; }

@@ -54,6 +54,11 @@ public final class PublishCanary implements Scenario {
 
     @Override public String id() { return ID; }
 
+    /** Small enough to exhaust under LKMM, where a missing barrier shows. */
+    @Override public dev.tlbrace.harness.explore.MemoryModel defaultMemoryModel() {
+        return dev.tlbrace.harness.explore.MemoryModel.LKMM;
+    }
+
     @Override public String title() { return "canary: message passing without smp_wmb() or smp_rmb()"; }
 
     @Override public String invariant() { return "a reader that sees the flag sees the payload"; }

@@ -37,6 +37,11 @@ public final class SeqcountCanary implements Scenario {
 
     @Override public String id() { return ID; }
 
+    /** Small enough to exhaust under LKMM, where a missing barrier shows. */
+    @Override public dev.tlbrace.harness.explore.MemoryModel defaultMemoryModel() {
+        return dev.tlbrace.harness.explore.MemoryModel.LKMM;
+    }
+
     @Override public String title() { return "canary: seqcount reader without its retry check"; }
 
     @Override public String invariant() { return "a reader never returns half of a write"; }
