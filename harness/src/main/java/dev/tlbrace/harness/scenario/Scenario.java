@@ -72,7 +72,7 @@ public interface Scenario {
     /**
      * The memory model explore, replay and timeline use when none is given: the weakest whose
      * exhaustive search ends within explore's default budget. SC for the races (under LKMM the
-     * read-from branching at every load outgrows it for four of their ten fixes: README "What
+     * read-from branching at every load outgrows it for three of their nine fixes: README "What
      * the exhaustive search costs"); the canaries, whose bugs need a weak model, say LKMM.
      */
     default dev.tlbrace.harness.explore.MemoryModel defaultMemoryModel() {
