@@ -463,7 +463,7 @@ final class Dpor {
                         }
                     }
                     if (direct && nodeOf[j] != null) {
-                        reverse(steps, clock, pos, nodeOf[j], j, i, roles);
+                        reverse(steps, clock, pos, nodeOf, j, i, roles);
                     }
                 }
             }
@@ -544,9 +544,11 @@ final class Dpor {
     /**
      * The race between steps {@code j} and {@code i}: v is what runs after j and not after it
      * in happens-before, then i. If no role that can start v is in the backtrack set at j's
-     * node, add one (i's role when it can, else the lowest).
+     * node, add one (i's role when it can, else the lowest); one that cannot run there (it
+     * waits for a lock) also at the latest earlier decision where it could.
      */
-    private static void reverse(List<Step> steps, int[][] clock, int[] pos, Node node, int j, int i, int roles) {
+    private static void reverse(List<Step> steps, int[][] clock, int[] pos, Node[] nodeOf, int j, int i, int roles) {
+        Node node = nodeOf[j];
         int[] minPos = new int[roles];
         int[] first = new int[roles];
         Arrays.fill(minPos, Integer.MAX_VALUE);
@@ -584,9 +586,19 @@ final class Dpor {
         int q = initials.get(ri) ? ri : initials.nextSetBit(0);
         if (q >= 0 && node.enabled.contains(q)) {
             node.backtrack.set(q);
-        } else {
-            for (int r : node.enabled) {
-                node.backtrack.set(r);
+            return;
+        }
+        for (int r : node.enabled) {
+            node.backtrack.set(r);
+        }
+        // q waits at j: for a spin_lock, on a lock taken before j whose unlock conflicts with
+        // nothing, so the reversed order needs q to run before that spin_lock. Schedule it at
+        // the latest decision before j where it could run.
+        for (int k = j - 1; q >= 0 && k >= 0; k--) {
+            Node earlier = nodeOf[k];
+            if (earlier != null && earlier.enabled.contains(q)) {
+                earlier.backtrack.set(q);
+                return;
             }
         }
     }

@@ -24,7 +24,7 @@ public final class MmStruct {
     public final MmuNotifierSubscriptions notifiers;
     public final TlbFlush tlb;
     private final int pageWalkSpins;
-    private final java.util.concurrent.atomic.AtomicLong upgradesInFlight = new java.util.concurrent.atomic.AtomicLong();
+    private final dev.tlbrace.model.sync.Cell upgradesInFlight;
 
     public MmStruct(Memory mem, MmConfig config, int pages, Frames frames) {
         this(mem, config, pages, frames, 0);
@@ -38,6 +38,7 @@ public final class MmStruct {
     public MmStruct(Memory mem, MmConfig config, int pages, Frames frames, int pageWalkSpins) {
         this.pageWalkSpins = pageWalkSpins;
         this.mem = mem;
+        this.upgradesInFlight = mem.cell("upgrades in flight (oracle)", 0);
         this.sched = mem.sched;
         this.config = config;
         this.pgtable = new PageTable(pages, mem);
@@ -76,18 +77,21 @@ public final class MmStruct {
     /**
      * Oracle bookkeeping, not kernel state: permission upgrades between their PTE write and the
      * end of their notification. A no-change fault while one is in flight is the fix's window,
-     * not a livelock (B2).
+     * not a livelock (B2). A cell like any other shared word: an AtomicLong here was invisible
+     * to the explorer, whose reduction then missed B2 readings of the in-role oracle (found by
+     * ReductionSelfCheckTest on notify-on-upgrade).
      */
     void upgradeBegin() {
-        upgradesInFlight.incrementAndGet();
+        mem.atomic_add(upgradesInFlight, 1);
     }
 
     void upgradeEnd() {
-        upgradesInFlight.decrementAndGet();
+        mem.atomic_add(upgradesInFlight, -1);
     }
 
+    /** For an in-role oracle: a read the explorer sees, not a scheduling point. */
     public long upgradesInFlight() {
-        return upgradesInFlight.get();
+        return mem.peek(upgradesInFlight);
     }
 
     /** Setup: map a fresh anonymous frame at {@code va} with {@code flags}; returns its pfn. */
