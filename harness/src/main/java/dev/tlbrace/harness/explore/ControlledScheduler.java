@@ -26,7 +26,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@link #access}) and hand-placed trace points become labels only: they name the kernel
  * function the next accesses belong to, so no shared access can be invisible. Spin points stay
  * scheduling points (they are how a waiting role is seen as waiting). A load that may read
- * more than one store asks the chooser which one ({@link #chooseRead}).
+ * more than one store asks the chooser which one ({@link #chooseRead}). A {@code spin_lock} on a
+ * held lock is no step at all: the role waits, disabled, until the unlock ({@link #accessAcquire}).
  *
  * <p>Use: build the world with this scheduler as its {@link Sched} (through a
  * {@link SimMemory}), then call {@link #run}. One instance runs one execution.

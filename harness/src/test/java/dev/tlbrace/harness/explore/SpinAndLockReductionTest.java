@@ -88,7 +88,6 @@ class SpinAndLockReductionTest {
             assertThat(e.status()).as(model.id()).isEqualTo(Execution.Status.COMPLETED);
             assertThat(e.steps()).as(model.id()).noneMatch(s -> s.access() != null && s.access().contains("(failed)"));
             // the waiter's spin_lock ran only once the holder's unlock had
-            assertThat(e.indexOf("spin_lock") < e.steps().size()).isTrue();
             int unlock = e.steps().indexOf(firstStep(e, 0, "spin_unlock"));
             int acquire = e.steps().indexOf(firstStep(e, 1, "spin_lock"));
             assertThat(acquire).as(model.id()).isGreaterThan(unlock);
