@@ -40,7 +40,9 @@ final class ListCommand implements Callable<Integer> {
             }
         }
         out.println();
-        out.println("canaries (deliberately broken primitives; the gate demands jcstress sees them; default memory model lkmm):");
+        out.println("canaries (deliberately broken primitives; the gate demands jcstress sees them; default memory model "
+                + Scenarios.canaries().stream().map(s -> s.defaultMemoryModel().id()).distinct()
+                        .collect(java.util.stream.Collectors.joining(", ")) + "):");
         for (Scenario s : Scenarios.canaries()) {
             for (Variant v : s.variants()) {
                 out.printf("  %-25s %-16s %-10s %s%n", s.id(), v.id(), v.expectation().label(), v.summary());

@@ -126,7 +126,7 @@ public final class ControlledScheduler implements Sched {
     @Override
     public void point(String label) {
         if (!accessPoints) {
-            arrive(label, false);
+            arrive(label, false, -1);
             return;
         }
         Integer idx = me();
@@ -151,7 +151,7 @@ public final class ControlledScheduler implements Sched {
 
     @Override
     public void spin(String label) {
-        arrive(label, true);
+        arrive(label, true, -1);
         if (spinHook != null && me() != null) {
             spinHook.accept(me());
         }
@@ -188,26 +188,7 @@ public final class ControlledScheduler implements Sched {
      * once the holder's unlock changed it; the search gains nothing from running it.
      */
     void accessAcquire(String prim, String cell, int id) {
-        Integer idx = me();
-        if (idx == null) {
-            return;
-        }
-        lock.lock();
-        try {
-            pendingLock[idx] = id;
-        } finally {
-            lock.unlock();
-        }
-        try {
-            access(prim, cell);
-        } finally {
-            lock.lock();
-            try {
-                pendingLock[idx] = -1;
-            } finally {
-                lock.unlock();
-            }
-        }
+        access(prim, cell, id);
     }
 
     /** Adds a shared resource the running role's current step read or wrote (its {@link Footprint}). */
@@ -240,12 +221,17 @@ public final class ControlledScheduler implements Sched {
      * function and the access, e.g. {@code kvm_mmu_invalidate_end: mmu_invalidate_seq++ | WRITE_ONCE(kvm->mmu_invalidate_seq)}.
      */
     void access(String prim, String cell) {
+        access(prim, cell, -1);
+    }
+
+    /** {@link #access}; {@code lockWord} is the lock word a {@code spin_lock} waits to take, or -1. */
+    private void access(String prim, String cell, int lockWord) {
         Integer idx = me();
         if (idx == null) {
             return;
         }
         if (!record) {
-            arrive(prim, false); // the search needs only the decisions: no label to build
+            arrive(prim, false, lockWord); // the search needs only the decisions: no label to build
             return;
         }
         String what = prim + "(" + (cell == null ? "" : cell) + ")";
@@ -257,7 +243,7 @@ public final class ControlledScheduler implements Sched {
         } finally {
             lock.unlock();
         }
-        arrive(ctx == null ? what : ctx + " | " + what, false);
+        arrive(ctx == null ? what : ctx + " | " + what, false, lockWord);
     }
 
     /** The kernel function (last trace-point label) role {@code r} is in; null before its first. */
@@ -379,7 +365,7 @@ public final class ControlledScheduler implements Sched {
         }
     }
 
-    private void arrive(String label, boolean spin) {
+    private void arrive(String label, boolean spin, int lockWord) {
         Integer idx = me();
         if (idx == null) {
             return;
@@ -388,6 +374,7 @@ public final class ControlledScheduler implements Sched {
         try {
             pending[idx] = label;
             pendingSpin[idx] = spin;
+            pendingLock[idx] = lockWord;
             if (granted == idx) {
                 granted = -1;
             }
@@ -403,6 +390,7 @@ public final class ControlledScheduler implements Sched {
                 throw new Abandoned();
             }
             pending[idx] = null;
+            pendingLock[idx] = -1;
         } finally {
             lock.unlock();
         }

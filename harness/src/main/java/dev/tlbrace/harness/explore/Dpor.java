@@ -476,23 +476,21 @@ final class Dpor {
                     addsSince[x].size = 0;
                 }
             }
-            for (int x = rd.nextSetBit(0); x >= 0; x = rd.nextSetBit(x + 1)) {
-                if (!w.get(x)) {
-                    if (readsSince[x] == null) {
-                        readsSince[x] = new IntList();
-                    }
-                    readsSince[x].add(i);
-                }
-            }
-            for (int x = ad.nextSetBit(0); x >= 0; x = ad.nextSetBit(x + 1)) {
-                if (!w.get(x)) {
-                    if (addsSince[x] == null) {
-                        addsSince[x] = new IntList();
-                    }
-                    addsSince[x].add(i);
-                }
-            }
+            since(readsSince, rd, w, i);
+            since(addsSince, ad, w, i);
             lastOf[r] = i;
+        }
+    }
+
+    /** Step {@code i} read (or added to) each resource of {@code touched} it did not also write. */
+    private static void since(IntList[] lists, BitSet touched, BitSet written, int i) {
+        for (int x = touched.nextSetBit(0); x >= 0; x = touched.nextSetBit(x + 1)) {
+            if (!written.get(x)) {
+                if (lists[x] == null) {
+                    lists[x] = new IntList();
+                }
+                lists[x].add(i);
+            }
         }
     }
 

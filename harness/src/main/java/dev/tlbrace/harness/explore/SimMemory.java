@@ -643,33 +643,21 @@ public final class SimMemory extends Memory {
         RoleState t = role(r);
         int step = cs.currentStep();
         switch (model) {
-            case SC -> {
-                long old = h.mo.get(h.last()).value();
+            case SC, TSO -> {
+                if (model == MemoryModel.TSO) {
+                    drain(r); // LOCK-prefixed: fully ordered, whatever the kernel asked for
+                }
+                long old = model == MemoryModel.TSO ? tsoRead(r, c, h).value() : h.mo.get(h.last()).value();
+                boolean stores = casExpect == null || old == casExpect;
                 if (f instanceof Add a) {
                     addAt(r, c.id(), h.last(), a.delta(), a.returns(), old);
                 } else {
                     readAt(r, c.id(), h.last());
-                    if (casExpect == null || old == casExpect) {
-                        wrote(r, c.id());
+                    if (stores) {
+                        touchWord(c.id(), true); // under TSO too: an RMW goes straight to memory
                     }
                 }
-                if (casExpect == null || old == casExpect) {
-                    h.mo.add(new Msg(f.apply(old), r, step, null));
-                }
-                return old;
-            }
-            case TSO -> {
-                drain(r); // LOCK-prefixed: fully ordered, whatever the kernel asked for
-                long old = tsoRead(r, c, h).value();
-                if (f instanceof Add a) {
-                    addAt(r, c.id(), h.last(), a.delta(), a.returns(), old); // straight to memory
-                } else {
-                    readAt(r, c.id(), h.last());
-                    if (casExpect == null || old == casExpect) {
-                        touchWord(c.id(), true); // straight to memory
-                    }
-                }
-                if (casExpect == null || old == casExpect) {
+                if (stores) {
                     h.mo.add(new Msg(f.apply(old), r, step, null));
                 }
                 return old;

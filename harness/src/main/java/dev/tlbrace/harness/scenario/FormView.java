@@ -1,5 +1,6 @@
 package dev.tlbrace.harness.scenario;
 
+import dev.tlbrace.harness.explore.MemoryModel;
 import dev.tlbrace.harness.explore.Script;
 import dev.tlbrace.model.sync.Memory;
 import java.util.List;
@@ -46,7 +47,7 @@ final class FormView implements Scenario {
 
     @Override public String baseForm() { return base.baseForm(); }
 
-    @Override public dev.tlbrace.harness.explore.MemoryModel defaultMemoryModel() { return base.defaultMemoryModel(); }
+    @Override public MemoryModel defaultMemoryModel() { return base.defaultMemoryModel(); }
 
     @Override public String form() { return form.id(); }
 

@@ -1,5 +1,6 @@
 package dev.tlbrace.harness.scenario;
 
+import dev.tlbrace.harness.explore.MemoryModel;
 import dev.tlbrace.harness.explore.Script;
 import dev.tlbrace.model.sync.Memory;
 import java.util.List;
@@ -75,8 +76,8 @@ public interface Scenario {
      * read-from branching at every load outgrows it for three of their nine fixes: README "What
      * the exhaustive search costs"); the canaries, whose bugs need a weak model, say LKMM.
      */
-    default dev.tlbrace.harness.explore.MemoryModel defaultMemoryModel() {
-        return dev.tlbrace.harness.explore.MemoryModel.SC;
+    default MemoryModel defaultMemoryModel() {
+        return MemoryModel.SC;
     }
 
     /** The path {@link #newRun} takes, the form every scenario has ("zap"; "base" where there is no path). */

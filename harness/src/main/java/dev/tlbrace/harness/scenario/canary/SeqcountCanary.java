@@ -1,5 +1,6 @@
 package dev.tlbrace.harness.scenario.canary;
 
+import dev.tlbrace.harness.explore.MemoryModel;
 import dev.tlbrace.harness.explore.Script;
 import dev.tlbrace.harness.scenario.Expectation;
 import dev.tlbrace.harness.scenario.Role;
@@ -38,8 +39,8 @@ public final class SeqcountCanary implements Scenario {
     @Override public String id() { return ID; }
 
     /** Small enough to exhaust under LKMM, where a missing barrier shows. */
-    @Override public dev.tlbrace.harness.explore.MemoryModel defaultMemoryModel() {
-        return dev.tlbrace.harness.explore.MemoryModel.LKMM;
+    @Override public MemoryModel defaultMemoryModel() {
+        return MemoryModel.LKMM;
     }
 
     @Override public String title() { return "canary: seqcount reader without its retry check"; }
