@@ -1,0 +1,109 @@
+package dev.tlbrace.harness.graph;
+
+import dev.tlbrace.harness.graph.Event.Kind;
+import dev.tlbrace.harness.graph.Event.Tag;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * The memory models as predicates over the same execution graphs: {@code sc}, {@code tso}
+ * (x86-TSO as the kernel's x86 primitives compile: every RMW and spin_lock is LOCK-prefixed,
+ * {@code smp_mb()} is MFENCE, release/acquire/rmb/wmb are plain moves and compiler barriers)
+ * and {@code lkmm} ({@link Lkmm}).
+ */
+public final class MemoryModels {
+    private MemoryModels() {
+    }
+
+    /** A consistency predicate over execution graphs. */
+    public interface Model {
+        String id();
+
+        Judgement judge(ExecutionGraph g);
+    }
+
+    /**
+     * @param allowed  the graph is consistent
+     * @param axiom    the first axiom it violates, or null
+     * @param dataRace LKMM's data-race flag is raised on this (allowed) graph
+     */
+    public record Judgement(boolean allowed, String axiom, boolean dataRace) {
+        static Judgement violates(String axiom) {
+            return new Judgement(false, axiom, false);
+        }
+
+        static Judgement allowed(boolean dataRace) {
+            return new Judgement(true, null, dataRace);
+        }
+    }
+
+    public static Model byId(String id) {
+        return switch (id) {
+            case "sc" -> new Sc();
+            case "tso" -> new Tso();
+            case "lkmm" -> new Lkmm();
+            default -> throw new IllegalArgumentException("unknown memory model '" + id + "'; valid: "
+                    + Arrays.stream(new String[] {"sc", "tso", "lkmm"}).collect(Collectors.joining(", ")));
+        };
+    }
+
+    static boolean coherentAndAtomic(ExecutionGraph g) {
+        Rel fr = g.fr();
+        if (!g.po().inter(g.loc()).union(g.rf()).union(g.co()).union(fr).acyclic()) {
+            return false;
+        }
+        Rel ext = g.ext();
+        return g.rmw().inter(fr.inter(ext).seq(g.co().inter(ext))).isEmpty();
+    }
+
+    /** Sequential consistency: acyclic (po | rf | co | fr), and RMWs atomic. */
+    static final class Sc implements Model {
+        @Override
+        public String id() {
+            return "sc";
+        }
+
+        @Override
+        public Judgement judge(ExecutionGraph g) {
+            if (!coherentAndAtomic(g)) {
+                return Judgement.violates("coherence");
+            }
+            return g.po().union(g.rf()).union(g.co()).union(g.fr()).acyclic()
+                    ? Judgement.allowed(false) : Judgement.violates("sc");
+        }
+    }
+
+    /**
+     * x86-TSO (Owens, Sarkar, Sewell): {@code acyclic (ppo | rfe | co | fr | implied)} where
+     * ppo is po without write-to-read pairs, and a write-to-read pair is kept when a full fence
+     * or a LOCK-prefixed access (any RMW, spin_lock) lies between or is one of them.
+     */
+    static final class Tso implements Model {
+        @Override
+        public String id() {
+            return "tso";
+        }
+
+        @Override
+        public Judgement judge(ExecutionGraph g) {
+            if (!coherentAndAtomic(g)) {
+                return Judgement.violates("coherence");
+            }
+            int n = g.size();
+            long[] r = g.ofKind(Kind.R);
+            long[] w = g.ofKind(Kind.W);
+            long[] locked = Sets.union(g.tagged(Tag.RMW), Sets.union(g.tagged(Tag.LKR), g.tagged(Tag.LKW)));
+            long[] full = Sets.inter(g.ofKind(Kind.F), Sets.union(g.tagged(Tag.MB), g.tagged(Tag.SYNC_RCU)));
+            full = Sets.union(full, g.tagged(Tag.SYNC_SRCU));
+            long[] m = Sets.union(r, w);
+            Rel po = g.po().from(m).to(m);
+            Rel fullPo = g.po();
+            Rel wr = po.from(w).to(r);
+            Rel keptWr = wr.inter(fullPo.to(full).seq(fullPo).union(Rel.ident(n, locked).seq(po)).union(po.to(locked)));
+            Rel ppo = po.minus(wr).union(keptWr);
+            Rel rfe = g.rf().inter(g.ext());
+            return ppo.union(rfe).union(g.co()).union(g.fr()).acyclic()
+                    ? Judgement.allowed(false) : Judgement.violates("tso");
+        }
+    }
+}
