@@ -73,7 +73,7 @@ class ReadmeCommandsTest {
 
     record QuotedLine(int line, String text) { }
 
-    record Result(int exit, String output, double seconds, boolean timedOut) { }
+    record Result(int exit, String output, boolean timedOut) { }
 
     private static final Map<String, Result> RESULTS = new ConcurrentHashMap<>();
 
@@ -171,7 +171,6 @@ class ReadmeCommandsTest {
                     .redirectOutput(out.toFile());
             pb.environment().put("TLBRACE_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
             pb.environment().put("TLBRACE_CP", System.getProperty("java.class.path"));
-            long t0 = System.nanoTime();
             Process p = pb.start();
             boolean done = p.waitFor(TIMEOUT_S, TimeUnit.SECONDS);
             if (!done) {
@@ -179,8 +178,7 @@ class ReadmeCommandsTest {
                 p.destroyForcibly();
                 p.waitFor();
             }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            return new Result(done ? p.exitValue() : -1, Files.readString(out, StandardCharsets.UTF_8), seconds, !done);
+            return new Result(done ? p.exitValue() : -1, Files.readString(out, StandardCharsets.UTF_8), !done);
         } finally {
             Files.deleteIfExists(out);
         }
