@@ -25,15 +25,20 @@ public final class MemoryModels {
     /**
      * @param allowed  the graph is consistent
      * @param axiom    the first axiom it violates, or null
-     * @param dataRace LKMM's data-race flag is raised on this (allowed) graph
+     * @param flags    the model's flags raised on this (allowed) graph, named as the .cat names
+     *                 them ({@code data-race}, {@code unbalanced-rcu-lock}, ...)
      */
-    public record Judgement(boolean allowed, String axiom, boolean dataRace) {
+    public record Judgement(boolean allowed, String axiom, java.util.Set<String> flags) {
         static Judgement violates(String axiom) {
-            return new Judgement(false, axiom, false);
+            return new Judgement(false, axiom, java.util.Set.of());
         }
 
-        static Judgement allowed(boolean dataRace) {
-            return new Judgement(true, null, dataRace);
+        static Judgement allowed(java.util.Set<String> flags) {
+            return new Judgement(true, null, java.util.Set.copyOf(flags));
+        }
+
+        public boolean dataRace() {
+            return flags.contains("data-race");
         }
     }
 
@@ -69,7 +74,7 @@ public final class MemoryModels {
                 return Judgement.violates("coherence");
             }
             return g.po().union(g.rf()).union(g.co()).union(g.fr()).acyclic()
-                    ? Judgement.allowed(false) : Judgement.violates("sc");
+                    ? Judgement.allowed(java.util.Set.of()) : Judgement.violates("sc");
         }
     }
 
@@ -103,7 +108,7 @@ public final class MemoryModels {
             Rel ppo = po.minus(wr).union(keptWr);
             Rel rfe = g.rf().inter(g.ext());
             return ppo.union(rfe).union(g.co()).union(g.fr()).acyclic()
-                    ? Judgement.allowed(false) : Judgement.violates("tso");
+                    ? Judgement.allowed(java.util.Set.of()) : Judgement.violates("tso");
         }
     }
 }

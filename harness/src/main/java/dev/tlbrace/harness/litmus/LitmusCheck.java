@@ -36,13 +36,17 @@ public final class LitmusCheck {
      * @param observed    Never, Sometimes or Always for the condition's proposition, as herd7 words it
      * @param positive    allowed executions (passing the filter) where the proposition holds
      * @param negative    those where it does not
-     * @param dataRace    LKMM's data-race flag was raised by an allowed execution
+     * @param flags       the model's flags raised by allowed executions ({@code data-race}, ...)
      * @param candidates  candidate graphs judged
      * @param finalStates the distinct final states of the allowed executions, herd7's way
      * @param witness     an allowed execution where the proposition holds, or null
      */
     public record Outcome(LitmusAst.Test test, String model, String observed, long positive, long negative,
-            boolean dataRace, long candidates, Set<String> finalStates, ExecutionGraph witness, long millis) {
+            Set<String> flags, long candidates, Set<String> finalStates, ExecutionGraph witness, long millis) {
+
+        public boolean dataRace() {
+            return flags.contains("data-race");
+        }
 
         public long executions() {
             return positive + negative;
@@ -55,6 +59,7 @@ public final class LitmusCheck {
     private long positive;
     private long negative;
     private boolean dataRace;
+    private final Set<String> flags = new TreeSet<>();
     private long candidates;
     private final Set<String> states = new TreeSet<>();
     private ExecutionGraph witness;
@@ -89,7 +94,7 @@ public final class LitmusCheck {
         LitmusCheck c = new LitmusCheck(p, model, exhaustive);
         c.search();
         String observed = c.positive == 0 ? "Never" : c.negative == 0 ? "Always" : "Sometimes";
-        return new Outcome(test, model.id(), observed, c.positive, c.negative, c.dataRace, c.candidates,
+        return new Outcome(test, model.id(), observed, c.positive, c.negative, Set.copyOf(c.flags), c.candidates,
                 c.states, c.witness, (System.nanoTime() - start) / 1_000_000);
     }
 
@@ -112,6 +117,42 @@ public final class LitmusCheck {
         return false;
     }
 
+    boolean holds(Cond c, Trace[] traces, Map<String, Val> memory) {
+        if (c instanceof LitmusAst.True) {
+            return true;
+        }
+        if (c instanceof LitmusAst.False) {
+            return false;
+        }
+        if (c instanceof LitmusAst.And a) {
+            return holds(a.left(), traces, memory) && holds(a.right(), traces, memory);
+        }
+        if (c instanceof LitmusAst.Or o) {
+            return holds(o.left(), traces, memory) || holds(o.right(), traces, memory);
+        }
+        if (c instanceof LitmusAst.Implies i) {
+            return !holds(i.left(), traces, memory) || holds(i.right(), traces, memory);
+        }
+        if (c instanceof LitmusAst.Not x) {
+            return !holds(x.operand(), traces, memory);
+        }
+        LitmusAst.Atom a = (LitmusAst.Atom) c;
+        Val l = valueOf(a.left(), traces, memory);
+        Val r = a.right() instanceof LitmusAst.ValueOperand vo ? LitmusProgram.value(vo.value())
+                : valueOf(((LitmusAst.RefOperand) a.right()).ref(), traces, memory);
+        return a.op().equals("!=") != l.equals(r);
+    }
+
+    Val valueOf(LitmusAst.Ref ref, Trace[] traces, Map<String, Val> memory) {
+        if (ref.proc() < 0) {
+            return memory.getOrDefault(ref.name(), program.init().getOrDefault(ref.name(), Val.ZERO));
+        }
+        if (ref.proc() >= traces.length) {
+            return Val.ZERO;
+        }
+        return traces[ref.proc()].registers().getOrDefault(ref.name(), Val.ZERO);
+    }
+
     private void search() {
         Map<String, Set<Val>> domains = program.domains();
         int cpus = program.test().procs().size();
@@ -131,26 +172,89 @@ public final class LitmusCheck {
         pick(traces, new Trace[cpus], 0);
     }
 
+    /**
+     * The search builds coherence and RMW atomicity into the orders it tries; a self-check
+     * that drops those axioms from the model drops them from the search too.
+     */
+    private boolean dropped(String axiom) {
+        return naive || model instanceof dev.tlbrace.harness.graph.Lkmm l && l.drops(axiom);
+    }
+
+    /** Every rf choice and every order of every location's writes, no cut: the self-check's yardstick. */
+    private boolean naive;
+
+    /**
+     * The same question answered by brute force: every candidate graph built and judged, no
+     * pruning, no coherence or atomicity built into the search. The reduction self-check
+     * compares its final states with {@link #run}'s.
+     */
+    static Outcome runNaive(LitmusAst.Test test, MemoryModels.Model model) {
+        long start = System.nanoTime();
+        LitmusCheck c = new LitmusCheck(new LitmusProgram(test), model, true);
+        c.naive = true;
+        c.search();
+        String observed = c.positive == 0 ? "Never" : c.negative == 0 ? "Always" : "Sometimes";
+        return new Outcome(test, model.id(), observed, c.positive, c.negative, Set.copyOf(c.flags), c.candidates,
+                c.states, c.witness, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Every value a trace reads is written by some trace, or is the initial value. */
+    private boolean feasible(Trace[] chosen) {
+        java.util.Set<String> written = new java.util.HashSet<>();
+        program.init().forEach((l, v) -> written.add(l + "=" + v));
+        for (Trace t : chosen) {
+            for (TEvent e : t.events()) {
+                if (e.kind() == Kind.W) {
+                    written.add(e.loc() + "=" + e.value());
+                }
+            }
+        }
+        for (Trace t : chosen) {
+            for (TEvent e : t.events()) {
+                if (e.kind() == Kind.R && e.tags().stream().noneMatch(LOCK_READS::contains)
+                        && !written.contains(e.loc() + "=" + e.value())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static final Set<Tag> LOCK_READS = EnumSet.of(Tag.LKR, Tag.LF, Tag.RL, Tag.RU);
+
+    private static boolean hasPlain(Trace[] chosen) {
+        for (Trace t : chosen) {
+            for (TEvent e : t.events()) {
+                if (e.kind() != Kind.F && e.tags().isEmpty()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private void pick(List<List<Trace>> traces, Trace[] chosen, int cpu) {
         if (finished) {
             return;
         }
         if (cpu == chosen.length) {
-            Candidate c = new Candidate(chosen);
+            if (!feasible(chosen)) {
+                return;
+            }
+            if (registersOnly && program.test().filter() != null && !holds(program.test().filter(), chosen, Map.of())) {
+                return;
+            }
             if (!exhaustive && registersOnly) {
                 // The verdict needs one allowed execution per value of the proposition; the
                 // registers are fixed by the traces, so a combination adds nothing once its
                 // value is known (unless plain accesses still owe a data-race answer).
-                LitmusAst.Test t = program.test();
-                if (t.filter() != null && !c.holds(t.filter(), Map.of())) {
-                    return;
-                }
-                boolean p = c.holds(t.condition(), Map.of());
-                if (!c.owesRace() && (p ? positive > 0 : negative > 0)) {
+                boolean p = holds(program.test().condition(), chosen, Map.of());
+                boolean owes = !dataRace && hasPlain(chosen);
+                if (!owes && (p ? positive > 0 : negative > 0)) {
                     return;
                 }
             }
-            c.enumerate();
+            new Candidate(chosen).enumerate();
             return;
         }
         for (Trace t : traces.get(cpu)) {
@@ -244,6 +348,9 @@ public final class LitmusCheck {
          * choices made so far stays in every completion, so the subtree is cut there.
          */
         boolean hopeless(List<int[]> cos) {
+            if (naive) {
+                return false;
+            }
             Rel rfRel = Rel.empty(n);
             for (int r = 0; r < n; r++) {
                 if (rf[r] >= 0) {
@@ -444,6 +551,9 @@ public final class LitmusCheck {
                     before[init][w] = true;
                 }
             }
+            if (dropped("coherence")) {
+                return before;
+            }
             String l = ev(init).loc();
             for (int a : writes) {
                 for (int b : writes) {
@@ -479,6 +589,9 @@ public final class LitmusCheck {
         int[] glue(List<Integer> writes) {
             int[] g = new int[n];
             java.util.Arrays.fill(g, -1);
+            if (dropped("atomic")) {
+                return g;
+            }
             for (int w : writes) {
                 int r = rmwPartner[w];
                 if (r >= 0 && ev(w).is(Tag.RMW)) {
@@ -622,11 +735,12 @@ public final class LitmusCheck {
                 return;
             }
             LitmusAst.Test t = program.test();
-            if (t.filter() != null && !holds(t.filter(), memory)) {
+            if (t.filter() != null && !holds(t.filter(), traces, memory)) {
                 return;
             }
             dataRace |= j.dataRace();
-            boolean p = holds(t.condition(), memory);
+            flags.addAll(j.flags());
+            boolean p = holds(t.condition(), traces, memory);
             if (p) {
                 positive++;
                 if (witness == null) {
@@ -691,40 +805,5 @@ public final class LitmusCheck {
             return false;
         }
 
-        boolean holds(Cond c, Map<String, Val> memory) {
-            if (c instanceof LitmusAst.True) {
-                return true;
-            }
-            if (c instanceof LitmusAst.False) {
-                return false;
-            }
-            if (c instanceof LitmusAst.And a) {
-                return holds(a.left(), memory) && holds(a.right(), memory);
-            }
-            if (c instanceof LitmusAst.Or o) {
-                return holds(o.left(), memory) || holds(o.right(), memory);
-            }
-            if (c instanceof LitmusAst.Implies i) {
-                return !holds(i.left(), memory) || holds(i.right(), memory);
-            }
-            if (c instanceof LitmusAst.Not x) {
-                return !holds(x.operand(), memory);
-            }
-            LitmusAst.Atom a = (LitmusAst.Atom) c;
-            Val l = valueOf(a.left(), memory);
-            Val r = a.right() instanceof LitmusAst.ValueOperand vo ? LitmusProgram.value(vo.value())
-                    : valueOf(((LitmusAst.RefOperand) a.right()).ref(), memory);
-            return a.op().equals("!=") != l.equals(r);
-        }
-
-        Val valueOf(LitmusAst.Ref ref, Map<String, Val> memory) {
-            if (ref.proc() < 0) {
-                return memory.getOrDefault(ref.name(), program.init().getOrDefault(ref.name(), Val.ZERO));
-            }
-            if (ref.proc() >= traces.length) {
-                return Val.ZERO;
-            }
-            return traces[ref.proc()].registers().getOrDefault(ref.name(), Val.ZERO);
-        }
     }
 }

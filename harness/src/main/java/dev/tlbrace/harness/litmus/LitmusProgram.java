@@ -51,8 +51,20 @@ public final class LitmusProgram {
 
     /** A primitive the model cannot give a meaning; the file gets an error line, not a verdict. */
     public static final class Unsupported extends RuntimeException {
+        private final int line;
+
         public Unsupported(String message) {
+            this(0, message);
+        }
+
+        public Unsupported(int line, String message) {
             super(message);
+            this.line = line;
+        }
+
+        /** The line it is about, or 0. */
+        public int line() {
+            return line;
         }
     }
 
@@ -111,11 +123,16 @@ public final class LitmusProgram {
      * advanced each time, as GenMC re-runs a program to rebuild a graph.
      */
     public List<Trace> traces(int cpu, Map<String, Set<Val>> domains) {
+        return traces(cpu, domains, false);
+    }
+
+    /** @param partial also the runs that stopped (a loop that did not end, a wild pointer): their writes happened */
+    private List<Trace> traces(int cpu, Map<String, Set<Val>> domains, boolean partial) {
         List<Trace> out = new ArrayList<>();
         List<Integer> choices = new ArrayList<>();
         while (true) {
             Run run = new Run(cpu, domains, choices);
-            if (run.execute()) {
+            if (run.execute() || partial) {
                 out.add(new Trace(cpu, List.copyOf(run.events), Map.copyOf(run.finalRegisters())));
             }
             List<int[]> made = run.made;
@@ -140,43 +157,137 @@ public final class LitmusProgram {
      */
     public Map<String, Set<Val>> domains() {
         Map<String, Set<Val>> d = new TreeMap<>();
+        // herd7 solves for read values symbolically, so a value no write can produce from the
+        // init state may still be read when a cycle of stores justifies it (load buffering
+        // without dependencies, "out of thin air" only in appearance). Every constant of the
+        // program is offered to every read; rf keeps only those some write really writes.
+        Set<Val> constants = new LinkedHashSet<>();
+        collectConstants(constants);
         for (Map.Entry<String, Val> e : init.entrySet()) {
-            d.computeIfAbsent(e.getKey(), k -> new LinkedHashSet<>()).add(e.getValue());
+            Set<Val> s = d.computeIfAbsent(e.getKey(), k -> new LinkedHashSet<>());
+            s.add(e.getValue());
+            s.addAll(constants);
         }
         // A value first written in round k needs a chain of k writes, each reading the last;
-        // one execution has at most `writes` writes, so later rounds add nothing real (an
-        // atomic_inc would otherwise count up forever).
-        int writes = Integer.MAX_VALUE;
-        for (int round = 0; round <= writes; round++) {
+        // one execution writes location l at most writesTo[l] times, so l grows in at most
+        // that many rounds (an atomic_inc would otherwise count up forever).
+        Map<String, Integer> writesTo = null;
+        Map<String, Integer> grown = new HashMap<>();
+        for (int round = 0; round < 64; round++) {
             boolean grew = false;
-            int roundWrites = 0;
+            Map<String, Integer> perExecution = new HashMap<>();
             Map<String, Set<Val>> next = new TreeMap<>();
             d.forEach((l, vs) -> next.put(l, new LinkedHashSet<>(vs)));
+            Set<String> grewHere = new java.util.HashSet<>();
             for (int cpu = 0; cpu < test.procs().size(); cpu++) {
-                int most = 0;
-                for (Trace t : traces(cpu, d)) {
-                    int w = 0;
+                Map<String, Integer> most = new HashMap<>();
+                for (Trace t : traces(cpu, d, true)) {
+                    Map<String, Integer> w = new HashMap<>();
                     for (TEvent e : t.events()) {
-                        if (e.kind() == Kind.W) {
-                            w++;
-                            Set<Val> s = next.computeIfAbsent(e.loc(), k -> new LinkedHashSet<>(List.of(Val.ZERO)));
-                            grew |= s.add(e.value());
-                            if (s.size() > 32) {
-                                throw new Unsupported("the values written to " + e.loc() + " do not converge");
-                            }
+                        if (e.kind() != Kind.W) {
+                            continue;
+                        }
+                        w.merge(e.loc(), 1, Integer::sum);
+                        if (writesTo != null && grown.getOrDefault(e.loc(), 0) >= writesTo.getOrDefault(e.loc(), 0)) {
+                            continue;
+                        }
+                        Set<Val> set = next.computeIfAbsent(e.loc(), k -> new LinkedHashSet<>(List.of(Val.ZERO)));
+                        if (set.add(e.value())) {
+                            grew = true;
+                            grewHere.add(e.loc());
+                        }
+                        if (set.size() > 48) {
+                            throw new Unsupported("the values written to " + e.loc() + " do not converge");
                         }
                     }
-                    most = Math.max(most, w);
+                    w.forEach((l, c) -> most.merge(l, c, Math::max));
                 }
-                roundWrites += most;
+                most.forEach((l, c) -> perExecution.merge(l, c, Integer::sum));
             }
-            writes = round == 0 ? roundWrites : writes;
+            if (writesTo == null) {
+                writesTo = perExecution;
+            }
+            grewHere.forEach(l -> grown.merge(l, 1, Integer::sum));
             d = next;
             if (!grew) {
-                break;
+                return d;
             }
         }
-        return d;
+        throw new Unsupported("the values written do not converge");
+    }
+
+    private void collectConstants(Set<Val> out) {
+        init.values().forEach(out::add);
+        // and the condition's: herd7 lets a cycle of copies produce the 42 an exists asks about
+        condConstants(test.condition(), out);
+        if (test.filter() != null) {
+            condConstants(test.filter(), out);
+        }
+        for (LitmusAst.Proc p : test.procs()) {
+            for (Stmt s : p.body()) {
+                constants(s, out);
+            }
+        }
+    }
+
+    private static void condConstants(LitmusAst.Cond c, Set<Val> out) {
+        if (c instanceof LitmusAst.And a) {
+            condConstants(a.left(), out);
+            condConstants(a.right(), out);
+        } else if (c instanceof LitmusAst.Or o) {
+            condConstants(o.left(), out);
+            condConstants(o.right(), out);
+        } else if (c instanceof LitmusAst.Implies i) {
+            condConstants(i.left(), out);
+            condConstants(i.right(), out);
+        } else if (c instanceof LitmusAst.Not n) {
+            condConstants(n.operand(), out);
+        } else if (c instanceof LitmusAst.Atom a && a.right() instanceof LitmusAst.ValueOperand v
+                && v.value() instanceof LitmusAst.Num num) {
+            out.add(Val.of(num.value()));
+        }
+    }
+
+    private static void constants(Stmt s, Set<Val> out) {
+        if (s instanceof Decl d && d.init() != null) {
+            constants(d.init(), out);
+        } else if (s instanceof Assign a) {
+            constants(a.value(), out);
+        } else if (s instanceof ExprStmt e) {
+            constants(e.e(), out);
+        } else if (s instanceof If i) {
+            constants(i.cond(), out);
+            constants(i.then(), out);
+            if (i.otherwise() != null) {
+                constants(i.otherwise(), out);
+            }
+        } else if (s instanceof While w) {
+            constants(w.cond(), out);
+            constants(w.body(), out);
+        } else if (s instanceof Block b) {
+            b.body().forEach(x -> constants(x, out));
+        }
+    }
+
+    private static void constants(Expr e, Set<Val> out) {
+        if (e instanceof Const c) {
+            out.add(Val.of(c.value()));
+        } else if (e instanceof Deref d) {
+            constants(d.pointer(), out);
+        } else if (e instanceof AddrOf a) {
+            constants(a.operand(), out);
+        } else if (e instanceof Unary u) {
+            constants(u.operand(), out);
+        } else if (e instanceof Binary b) {
+            constants(b.left(), out);
+            constants(b.right(), out);
+        } else if (e instanceof Ternary t) {
+            constants(t.cond(), out);
+            constants(t.then(), out);
+            constants(t.otherwise(), out);
+        } else if (e instanceof Call c) {
+            c.args().forEach(a -> constants(a, out));
+        }
     }
 
     /** A value with the set of this CPU's reads it depends on (bit i: trace event i). */
@@ -254,7 +365,7 @@ public final class LitmusProgram {
                     write(eval(d.pointer()), v, EnumSet.noneOf(Tag.class), "*" + show(d.pointer()) + " = " + show(a.value()),
                             a.line());
                 } else {
-                    throw new Unsupported("line " + a.line() + ": cannot assign to " + show(a.target()));
+                    throw new Unsupported(a.line(), "cannot assign to " + show(a.target()));
                 }
             } else if (s instanceof ExprStmt e) {
                 eval(e.e());
@@ -489,7 +600,7 @@ public final class LitmusProgram {
                     write(addr, eval(a.get(1)), EnumSet.of(Tag.ONCE), label, line);
                     return Dv.of(Val.ZERO);
                 }
-                case "smp_mb", "smp_memb" -> fence(EnumSet.of(Tag.MB), label, line);
+                case "smp_mb" -> fence(EnumSet.of(Tag.MB), label, line);
                 case "smp_rmb" -> fence(EnumSet.of(Tag.RMB), label, line);
                 case "smp_wmb" -> fence(EnumSet.of(Tag.WMB), label, line);
                 case "barrier" -> fence(EnumSet.of(Tag.BARRIER), label, line);
@@ -595,7 +706,7 @@ public final class LitmusProgram {
             }
             Matcher m = ATOMIC.matcher(f);
             if (!m.matches()) {
-                throw new Unsupported("line " + line + ": unknown primitive '" + f + "'");
+                throw new Unsupported(line, "unknown primitive '" + f + "'");
             }
             boolean fetch = m.group(1) != null;
             String op = m.group(2);
@@ -605,7 +716,7 @@ public final class LitmusProgram {
             Dv addr = eval(a.get(unit ? 0 : 1));
             Tag order = fetch || ret ? order(m.group(5), false) : Tag.NORETURN;
             if (!fetch && !ret && m.group(5) != null) {
-                throw new Unsupported("line " + line + ": unknown primitive '" + f + "'");
+                throw new Unsupported(line, "unknown primitive '" + f + "'");
             }
             long k = operand.v().number();
             java.util.function.Function<Val, Val> apply = o -> Val.of(switch (op) {
