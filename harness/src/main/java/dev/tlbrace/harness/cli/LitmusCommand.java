@@ -41,8 +41,14 @@ final class LitmusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "*.litmus files, or folders searched for them")
-    List<Path> files;
+    @Parameters(arity = "0..*", paramLabel = "FILE", description = "*.litmus files, or folders searched for them")
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = "--files-from", paramLabel = "LIST", description = "also read the files named in LIST, one path per line")
+    Path filesFrom;
+
+    @Option(names = "--paths", description = "name each test by its file's path instead of its name")
+    boolean paths;
 
     @Option(names = "--memory-model", paramLabel = "M", defaultValue = "lkmm", description = "lkmm, sc or tso (default ${DEFAULT-VALUE})")
     String model;
@@ -67,8 +73,22 @@ final class LitmusCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage());
         }
+        List<Path> inputs = new ArrayList<>(files);
+        if (filesFrom != null) {
+            if (!Files.isRegularFile(filesFrom)) {
+                throw new BadInputException("no such list: " + filesFrom);
+            }
+            for (String line : Files.readAllLines(filesFrom, StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    inputs.add(Path.of(line.strip()));
+                }
+            }
+        }
+        if (inputs.isEmpty()) {
+            throw new BadInputException("no litmus file given");
+        }
         List<Path> paths = new ArrayList<>();
-        for (Path f : files) {
+        for (Path f : inputs) {
             if (Files.isDirectory(f)) {
                 try (Stream<Path> s = Files.walk(f)) {
                     s.filter(p -> p.toString().endsWith(".litmus") && Files.isRegularFile(p)).sorted().forEach(paths::add);
@@ -80,7 +100,7 @@ final class LitmusCommand implements Callable<Integer> {
             }
         }
         if (paths.isEmpty()) {
-            throw new BadInputException("no .litmus file in " + files);
+            throw new BadInputException("no .litmus file in " + inputs);
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -128,7 +148,7 @@ final class LitmusCommand implements Callable<Integer> {
             } else if (herd) {
                 herdBlock(out, o);
             } else {
-                print(out, o, j);
+                print(out, o, j, this.paths ? f.toString() : o.test().name());
             }
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
@@ -154,14 +174,14 @@ final class LitmusCommand implements Callable<Integer> {
         return disagree > 0 ? Main.FOUND : Main.OK;
     }
 
-    private void print(PrintWriter out, LitmusCheck.Outcome o, LitmusJudge.Judged j) {
+    private void print(PrintWriter out, LitmusCheck.Outcome o, LitmusJudge.Judged j, String name) {
         String verdict = switch (j.verdict()) {
             case AGREE -> "agree" + (j.why().isEmpty() ? "" : " (" + j.why() + ")");
             case DISAGREE -> "DISAGREE" + (j.why().isEmpty() ? "" : " (" + j.why() + ")");
             default -> "no Result";
         };
         String flags = o.flags().isEmpty() ? "" : " [" + String.join(", ", o.flags()) + "]";
-        out.printf("%-56s observed %-9s%s  expected %-9s  %s  %d ms%n", o.test().name(), o.observed(), flags,
+        out.printf("%-56s observed %-9s%s  expected %-9s  %s  %d ms%n", name, o.observed(), flags,
                 j.expected(), verdict, o.millis());
         boolean show = o.witness() != null && !o.observed().equals("Never")
                 && (!noWitness || j.verdict() == Verdict.DISAGREE);
@@ -209,7 +229,7 @@ final class LitmusCommand implements Callable<Integer> {
     static String family(String name) {
         String n = name.startsWith("C-") ? name.substring(2) : name;
         int plus = n.indexOf('+');
-        return plus > 0 ? n.substring(0, plus) : n;
+        return plus > 0 ? n.substring(0, plus) : "(no shape in the name)";
     }
 
     private static void printTable(PrintWriter out, String what, Map<String, int[]> m) {

@@ -93,9 +93,7 @@ public final class LitmusCheck {
         LitmusProgram p = new LitmusProgram(test);
         LitmusCheck c = new LitmusCheck(p, model, exhaustive);
         c.search();
-        String observed = c.positive == 0 ? "Never" : c.negative == 0 ? "Always" : "Sometimes";
-        return new Outcome(test, model.id(), observed, c.positive, c.negative, Set.copyOf(c.flags), c.candidates,
-                c.states, c.witness, (System.nanoTime() - start) / 1_000_000);
+        return c.outcome(test, start);
     }
 
     private static boolean readsMemory(Cond c) {
@@ -193,9 +191,13 @@ public final class LitmusCheck {
         LitmusCheck c = new LitmusCheck(new LitmusProgram(test), model, true);
         c.naive = true;
         c.search();
-        String observed = c.positive == 0 ? "Never" : c.negative == 0 ? "Always" : "Sometimes";
-        return new Outcome(test, model.id(), observed, c.positive, c.negative, Set.copyOf(c.flags), c.candidates,
-                c.states, c.witness, (System.nanoTime() - start) / 1_000_000);
+        return c.outcome(test, start);
+    }
+
+    private Outcome outcome(LitmusAst.Test test, long start) {
+        String observed = positive == 0 ? "Never" : negative == 0 ? "Always" : "Sometimes";
+        return new Outcome(test, model.id(), observed, positive, negative, Set.copyOf(flags), candidates, states,
+                witness, (System.nanoTime() - start) / 1_000_000);
     }
 
     /** Every value a trace reads is written by some trace, or is the initial value. */
@@ -456,14 +458,14 @@ public final class LitmusCheck {
                 if (!w.is(Tag.LKW)) {
                     return false;
                 }
-                int own = openSection(r);
+                int own = lastOwn(r, Tag.LKW, Tag.UL);
                 return own >= 0 ? w.id() == own : w.thread() != r.thread();
             }
             if (r.is(Tag.RU)) {
                 if (!w.is(Tag.UL) && !w.isInit()) {
                     return false;
                 }
-                int own = lastOwnUnlock(r);
+                int own = lastOwn(r, Tag.UL, Tag.LKW);
                 return own >= 0 ? w.id() == own : w.thread() != r.thread();
             }
             if (w.is(Tag.LKW) || w.is(Tag.UL)) {
@@ -472,28 +474,17 @@ public final class LitmusCheck {
             return w.value().equals(r.value());
         }
 
-        /** The LKW of r's CPU whose section r is in, or -1. */
-        int openSection(Event r) {
-            int open = -1;
-            for (Event e : events) {
-                if (e.thread() == r.thread() && e.index() < r.index() && r.loc().equals(e.loc())) {
-                    if (e.is(Tag.LKW)) {
-                        open = e.id();
-                    } else if (e.is(Tag.UL)) {
-                        open = -1;
-                    }
-                }
-            }
-            return open;
-        }
-
-        int lastOwnUnlock(Event r) {
+        /**
+         * The last event tagged {@code mark} before r on r's CPU and lock, unless a {@code reset}
+         * came after it: the LKW whose section r is in, or the UL of the section r follows.
+         */
+        int lastOwn(Event r, Tag mark, Tag reset) {
             int last = -1;
             for (Event e : events) {
                 if (e.thread() == r.thread() && e.index() < r.index() && r.loc().equals(e.loc())) {
-                    if (e.is(Tag.UL)) {
+                    if (e.is(mark)) {
                         last = e.id();
-                    } else if (e.is(Tag.LKW)) {
+                    } else if (e.is(reset)) {
                         last = -1;
                     }
                 }
