@@ -75,7 +75,7 @@ public final class LitmusCheck {
         this.model = model;
         this.exhaustive = exhaustive;
         LitmusAst.Test t = program.test();
-        this.registersOnly = !readsMemory(t.condition()) && (t.filter() == null || !readsMemory(t.filter()));
+        this.registersOnly = !LitmusConditions.readsMemory(t.condition()) && !LitmusConditions.readsMemory(t.filter());
         this.locations = new ArrayList<>(program.init().keySet());
     }
 
@@ -96,49 +96,8 @@ public final class LitmusCheck {
         return c.outcome(test, start);
     }
 
-    private static boolean readsMemory(Cond c) {
-        if (c instanceof LitmusAst.And a) {
-            return readsMemory(a.left()) || readsMemory(a.right());
-        }
-        if (c instanceof LitmusAst.Or o) {
-            return readsMemory(o.left()) || readsMemory(o.right());
-        }
-        if (c instanceof LitmusAst.Implies i) {
-            return readsMemory(i.left()) || readsMemory(i.right());
-        }
-        if (c instanceof LitmusAst.Not x) {
-            return readsMemory(x.operand());
-        }
-        if (c instanceof LitmusAst.Atom a) {
-            return a.left().proc() < 0 || (a.right() instanceof LitmusAst.RefOperand ro && ro.ref().proc() < 0);
-        }
-        return false;
-    }
-
     boolean holds(Cond c, Trace[] traces, Map<String, Val> memory) {
-        if (c instanceof LitmusAst.True) {
-            return true;
-        }
-        if (c instanceof LitmusAst.False) {
-            return false;
-        }
-        if (c instanceof LitmusAst.And a) {
-            return holds(a.left(), traces, memory) && holds(a.right(), traces, memory);
-        }
-        if (c instanceof LitmusAst.Or o) {
-            return holds(o.left(), traces, memory) || holds(o.right(), traces, memory);
-        }
-        if (c instanceof LitmusAst.Implies i) {
-            return !holds(i.left(), traces, memory) || holds(i.right(), traces, memory);
-        }
-        if (c instanceof LitmusAst.Not x) {
-            return !holds(x.operand(), traces, memory);
-        }
-        LitmusAst.Atom a = (LitmusAst.Atom) c;
-        Val l = valueOf(a.left(), traces, memory);
-        Val r = a.right() instanceof LitmusAst.ValueOperand vo ? LitmusProgram.value(vo.value())
-                : valueOf(((LitmusAst.RefOperand) a.right()).ref(), traces, memory);
-        return a.op().equals("!=") != l.equals(r);
+        return LitmusConditions.holds(c, ref -> valueOf(ref, traces, memory));
     }
 
     Val valueOf(LitmusAst.Ref ref, Trace[] traces, Map<String, Val> memory) {
@@ -767,33 +726,8 @@ public final class LitmusCheck {
 
         boolean mentioned(int proc, String name) {
             LitmusAst.Test t = program.test();
-            for (LitmusAst.Ref r : t.locations()) {
-                if (r.proc() == proc && r.name().equals(name)) {
-                    return true;
-                }
-            }
-            return mentionedIn(t.condition(), proc, name) || (t.filter() != null && mentionedIn(t.filter(), proc, name));
-        }
-
-        boolean mentionedIn(Cond c, int proc, String name) {
-            if (c instanceof LitmusAst.And a) {
-                return mentionedIn(a.left(), proc, name) || mentionedIn(a.right(), proc, name);
-            }
-            if (c instanceof LitmusAst.Or o) {
-                return mentionedIn(o.left(), proc, name) || mentionedIn(o.right(), proc, name);
-            }
-            if (c instanceof LitmusAst.Implies i) {
-                return mentionedIn(i.left(), proc, name) || mentionedIn(i.right(), proc, name);
-            }
-            if (c instanceof LitmusAst.Not x) {
-                return mentionedIn(x.operand(), proc, name);
-            }
-            if (c instanceof LitmusAst.Atom a) {
-                return (a.left().proc() == proc && a.left().name().equals(name))
-                        || (a.right() instanceof LitmusAst.RefOperand ro && ro.ref().proc() == proc
-                            && ro.ref().name().equals(name));
-            }
-            return false;
+            return t.locations().stream().anyMatch(r -> r.proc() == proc && r.name().equals(name))
+                    || LitmusConditions.mentions(t.condition(), proc, name) || LitmusConditions.mentions(t.filter(), proc, name);
         }
 
     }

@@ -231,20 +231,10 @@ public final class LitmusProgram {
     }
 
     private static void condConstants(LitmusAst.Cond c, Set<Val> out) {
-        if (c instanceof LitmusAst.And a) {
-            condConstants(a.left(), out);
-            condConstants(a.right(), out);
-        } else if (c instanceof LitmusAst.Or o) {
-            condConstants(o.left(), out);
-            condConstants(o.right(), out);
-        } else if (c instanceof LitmusAst.Implies i) {
-            condConstants(i.left(), out);
-            condConstants(i.right(), out);
-        } else if (c instanceof LitmusAst.Not n) {
-            condConstants(n.operand(), out);
-        } else if (c instanceof LitmusAst.Atom a && a.right() instanceof LitmusAst.ValueOperand v
-                && v.value() instanceof LitmusAst.Num num) {
-            out.add(Val.of(num.value()));
+        for (LitmusAst.Atom a : LitmusConditions.atoms(c)) {
+            if (a.right() instanceof LitmusAst.ValueOperand v && v.value() instanceof LitmusAst.Num num) {
+                out.add(Val.of(num.value()));
+            }
         }
     }
 

@@ -84,32 +84,6 @@ public final class LitmusWitness {
 
     /** The condition as herd7 prints it. */
     public static String show(Cond c) {
-        if (c instanceof LitmusAst.True) {
-            return "true";
-        }
-        if (c instanceof LitmusAst.False) {
-            return "false";
-        }
-        if (c instanceof LitmusAst.And a) {
-            return "(" + show(a.left()) + " /\\ " + show(a.right()) + ")";
-        }
-        if (c instanceof LitmusAst.Or o) {
-            return "(" + show(o.left()) + " \\/ " + show(o.right()) + ")";
-        }
-        if (c instanceof LitmusAst.Implies i) {
-            return "(" + show(i.left()) + " => " + show(i.right()) + ")";
-        }
-        if (c instanceof LitmusAst.Not n) {
-            return "~" + show(n.operand());
-        }
-        LitmusAst.Atom a = (LitmusAst.Atom) c;
-        String right = a.right() instanceof LitmusAst.ValueOperand v
-                ? (v.value() instanceof LitmusAst.Num n ? Long.toString(n.value()) : ((LitmusAst.Addr) v.value()).location())
-                : ref(((LitmusAst.RefOperand) a.right()).ref());
-        return ref(a.left()) + (a.op().equals("!=") ? "!=" : "=") + right;
-    }
-
-    private static String ref(LitmusAst.Ref r) {
-        return r.proc() < 0 ? r.name() : r.proc() + ":" + r.name();
+        return LitmusConditions.show(c);
     }
 }
