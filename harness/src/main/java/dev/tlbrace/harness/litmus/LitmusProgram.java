@@ -47,6 +47,8 @@ import java.util.regex.Pattern;
  */
 public final class LitmusProgram {
     static final int UNROLL = 2;
+    /** Runs of one CPU past which a test is refused rather than exhausting the heap. */
+    static final int MAX_TRACES = 200_000;
     private static final int MAX_EVENTS_PER_CPU = 63;
 
     /** A primitive the model cannot give a meaning; the file gets an error line, not a verdict. */
@@ -130,7 +132,12 @@ public final class LitmusProgram {
     private List<Trace> traces(int cpu, Map<String, Set<Val>> domains, boolean partial) {
         List<Trace> out = new ArrayList<>();
         List<Integer> choices = new ArrayList<>();
+        int runs = 0;
         while (true) {
+            if (++runs > MAX_TRACES) {
+                throw new Unsupported("P" + cpu + " has more than " + MAX_TRACES + " combinations of values its reads"
+                        + " may return; the enumeration of values does not scale to it");
+            }
             Run run = new Run(cpu, domains, choices);
             if (run.execute() || partial) {
                 out.add(new Trace(cpu, List.copyOf(run.events), Map.copyOf(run.finalRegisters())));
