@@ -3,7 +3,6 @@ package dev.tlbrace.model.kvm;
 import dev.tlbrace.model.ProtocolChoice;
 
 import dev.tlbrace.model.mem.FrameRef;
-import dev.tlbrace.model.mm.Fault;
 import dev.tlbrace.model.sync.Cell;
 import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.Sched;
@@ -75,10 +74,11 @@ public final class GfnToPfnCache {
             long mmuSeq = kvm.mmuInvalidateSeq();
             mem.smp_rmb();
             lock.unlock(); // hva_to_pfn() may sleep: drop gpc->lock
-            int p = Fault.getUserPage(kvm.mm, hva, true);
-            if (p < 0) {
+            HvaToPfn.Result page = HvaToPfn.hvaToPfn(kvm.mm, hva, true, false); // kfp.flags = FOLL_WRITE
+            if (page.failed()) {
                 return -1;
             }
+            int p = page.pfn();
             kvm.mm.faultReturnDelay();
             sched.point("hva_to_pfn_retry: retake gpc->lock");
             lock.lock();

@@ -2,13 +2,11 @@ package dev.tlbrace.model.kvm;
 
 import dev.tlbrace.model.ProtocolChoice;
 
-import dev.tlbrace.model.mm.Fault;
-
 /**
  * The stage-2 fault path (arch/x86/kvm/mmu/mmu.c kvm_tdp_page_fault, arm64 user_mem_abort,
  * powerpc book3s_64_mmu_hv.c kvmppc_book3s_hv_page_fault): snapshot mmu_invalidate_seq,
- * smp_rmb(), look the pfn up by GUP without mmu_lock, then install only if no overlapping
- * invalidation is running and none ended since.
+ * smp_rmb(), look the pfn up without mmu_lock ({@link HvaToPfn}: GUP-fast, else GUP), then
+ * install only if no overlapping invalidation is running and none ended since.
  */
 public final class KvmFault {
     private KvmFault() { }
@@ -57,10 +55,12 @@ public final class KvmFault {
         for (int retries = 0; ; retries++) {
             long mmuSeq = kvm.mmuInvalidateSeq(); // kvm_faultin_pfn(): fault->mmu_seq
             kvm.mem.smp_rmb();                    // read the PTE only after the snapshot
-            int pfn = Fault.getUserPage(kvm.mm, hva, write); // __kvm_faultin_pfn(): GUP, may sleep
-            if (pfn < 0) {
+            // __kvm_faultin_pfn(): hva_to_pfn() with &fault->map_writable: GUP-fast, else GUP (may sleep)
+            HvaToPfn.Result page = HvaToPfn.hvaToPfn(kvm.mm, hva, write, true);
+            if (page.failed()) {
                 return -1;
             }
+            int pfn = page.pfn();
             kvm.mm.faultReturnDelay();
             kvm.sched.point("kvm_tdp_page_fault: is_page_fault_stale");
             boolean stale;
@@ -76,7 +76,7 @@ public final class KvmFault {
                 };
             }
             if (!stale) {
-                kvm.stage2.set(index, kvm.mm.frames.ref(pfn), write); // GUP(write) made it writable
+                kvm.stage2.set(index, kvm.mm.frames.ref(pfn), page.writable()); // fault->map_writable
             }
             if (protocol == Protocol.LOCKLESS_RETRY) {
                 kvm.stage2.rmapLock(index).unlock();

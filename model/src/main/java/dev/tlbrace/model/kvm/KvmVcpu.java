@@ -1,7 +1,6 @@
 package dev.tlbrace.model.kvm;
 
 import dev.tlbrace.model.mem.FrameRef;
-import dev.tlbrace.model.mm.Fault;
 import dev.tlbrace.model.sync.Cell;
 import dev.tlbrace.model.sync.Memory;
 
@@ -132,8 +131,8 @@ public final class KvmVcpu {
             vmxSetApicAccessPageAddrRetry(hva);
             return;
         }
-        // gfn_to_page(): get_user_pages with a write fault, reference held until put_page
-        int pfn = Fault.getUserPage(kvm.mm, hva, true);
+        // gfn_to_page(): hva_to_pfn() with FOLL_WRITE, reference held until put_page
+        int pfn = HvaToPfn.hvaToPfn(kvm.mm, hva, true, false).pfn();
         if (pfn < 0) {
             gfnToPageFailed();
             return;
@@ -151,7 +150,7 @@ public final class KvmVcpu {
     private void vmxSetApicAccessPageAddrRetry(int hva) {
         long mmuSeq = kvm.mmuInvalidateSeq();
         mem.smp_rmb(); // the pfn lookup must not be satisfied before the seq snapshot
-        int pfn = Fault.getUserPage(kvm.mm, hva, true); // gfn_to_pfn_memslot()
+        int pfn = HvaToPfn.hvaToPfn(kvm.mm, hva, true, false).pfn(); // __kvm_faultin_pfn(FOLL_WRITE)
         if (pfn < 0) {
             gfnToPageFailed();
             return;

@@ -64,6 +64,25 @@ public final class Frames {
         mem.atomic_add(refcount[pfn], 1); // page_ref_inc(): unordered
     }
 
+    /**
+     * folio_ref_try_add(folio, 1), as try_grab_folio_fast() takes it: a reference unless the count
+     * is 0, for a walker that holds no lock over the page and so may meet one being freed.
+     * page_ref_add_unless() is atomic_add_unless(), whose generic form is a try_cmpxchg loop
+     * (include/linux/atomic/atomic-arch-fallback.h): fully ordered when it adds (the barrier
+     * GUP-fast's PTE re-check relies on), unordered when it finds 0. Returns whether it added.
+     */
+    public boolean folioRefTryAdd(int pfn) {
+        long c = mem.READ_ONCE(refcount[pfn]); // atomic_read()
+        while (c != 0) {
+            long old = mem.cmpxchg(refcount[pfn], c, c + 1);
+            if (old == c) {
+                return true;
+            }
+            c = old; // try_cmpxchg() hands back what it found
+        }
+        return false;
+    }
+
     /** put_page(): frees the frame when the last reference goes. */
     public void putPage(int pfn) {
         long left = mem.atomic_add_return(refcount[pfn], -1); // put_page_testzero(): fully ordered

@@ -31,6 +31,18 @@ public final class PageTable {
         return pte;
     }
 
+    /**
+     * ptep_get_lockless() (include/linux/pgtable.h): the read of a walker that holds no lock,
+     * GUP-fast's. A PTE is one word here, as on 64-bit, so it is ptep_get()'s READ_ONCE; only
+     * 32-bit PAE needs the low/high retry loop. Named apart so that the timeline says which
+     * walker read the word.
+     */
+    public long ptepGetLockless(int va) {
+        long pte = mem.READ_ONCE(ptes[va]);
+        sched.observe("pte", pte);
+        return pte;
+    }
+
     /** set_pte_at(): WRITE_ONCE; the caller holds the PTL. */
     public void setPteAt(int va, long pte) {
         sched.observe("pte", pte);

@@ -4,7 +4,8 @@ import dev.tlbrace.model.mem.Frames;
 import dev.tlbrace.model.mem.Pte;
 
 /**
- * The fault path (mm/memory.c) and get_user_pages (mm/gup.c), reduced to anonymous memory.
+ * The fault path (mm/memory.c) and the slow get_user_pages (mm/gup.c), reduced to anonymous
+ * memory. The lockless walk GUP tries first is {@link GupFast}.
  */
 public final class Fault {
     private Fault() { }
@@ -152,10 +153,11 @@ public final class Fault {
     }
 
     /**
-     * get_user_pages() for one page: follow_page_pte() under the PTL takes a reference, else
-     * fault it in and try again, as often as it takes (__get_user_pages() does not give up on a
-     * racing invalidation). Returns the pfn with a reference the caller must put, or -1 if no
-     * frame could be allocated.
+     * get_user_pages_unlocked() for one page, the slow GUP (KVM's hva_to_pfn_slow(), after
+     * {@link GupFast} failed): under mmap_lock for read, follow_page_pte() under the PTL takes a
+     * reference, else fault it in and try again, as often as it takes (__get_user_pages() does not
+     * give up on a racing invalidation). Returns the pfn with a reference the caller must put, or
+     * -1 if no frame could be allocated.
      */
     public static int getUserPage(MmStruct mm, int va, boolean write) {
         mm.mmapLock.downRead();
