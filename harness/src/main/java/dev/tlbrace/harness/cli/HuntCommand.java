@@ -4,6 +4,7 @@ import dev.tlbrace.harness.gate.GateInputException;
 import dev.tlbrace.harness.gate.GateReport;
 import dev.tlbrace.harness.gate.Grader;
 import dev.tlbrace.harness.gate.HuntMode;
+import dev.tlbrace.harness.gate.JcstressLauncher;
 import dev.tlbrace.harness.gate.JcstressResults;
 import dev.tlbrace.harness.gate.RunManifest;
 import dev.tlbrace.harness.gate.StressCatalog;
@@ -76,7 +77,7 @@ final class HuntCommand implements Callable<Integer> {
 
         out.printf("hunt: %d tests (%d runnable on %d CPUs), mode %s, results in %s%n",
                 selected.size(), runnable.size(), cpus, m.id(), dir);
-        if (!runnable.isEmpty()) {
+        if (!runnable.isEmpty() && m != HuntMode.CI) {
             out.println("  (jcstress runs each test once per JVM configuration: its progress counts test runs, not tests)");
         }
         int jcstressExit = -1;
@@ -175,8 +176,8 @@ final class HuntCommand implements Callable<Integer> {
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");
         cmd.add(absoluteClassPath()); // jcstress runs in the results directory
-        cmd.add("org.openjdk.jcstress.Main");
-        cmd.addAll(mode.jcstressArgs());
+        cmd.add(JcstressLauncher.class.getName()); // jcstress's Main, one JVM configuration where -jvmArgs says so
+        cmd.addAll(mode.jcstressArgs(mode == HuntMode.CI ? HuntMode.CI_TIME_MS : 0));
         cmd.addAll(List.of("-t", regex, "-r", dir.resolve("report").toString()));
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         String last = "";
