@@ -6,12 +6,15 @@ import java.util.function.LongSupplier;
 /**
  * One phase's progress (tests done of a total, failures, ETA), written the way the reader sees
  * it: on a terminal, one line redrawn in place (a bar, done/total, ETA); in a log, a line at
- * every tenth of the tests and otherwise at most every {@link #HEARTBEAT_MS}, never one per
+ * every tenth of the tests (but not within {@link #STEP_GAP_MS} of the last, so a phase of a few
+ * seconds is not a line per test) and after {@link #HEARTBEAT_MS} of silence, never one per
  * event. Thread-safe: the explorer reports from its worker threads.
  */
 final class Progress {
     /** In a log, the longest silence while the phase runs. */
     static final long HEARTBEAT_MS = 30_000;
+    /** In a log, the least time between two lines for tenths done. */
+    static final long STEP_GAP_MS = 5_000;
     private static final int BAR = 24;
 
     private final PrintWriter out;
@@ -107,7 +110,7 @@ final class Progress {
             return;
         }
         int tenth = done * 10 / total;
-        boolean step = tenth > lastTenth && done < total; // the last line is finish()'s
+        boolean step = tenth > lastTenth && done < total && now - lastLine >= STEP_GAP_MS; // the last line is finish()'s
         if (force || step || now - lastLine >= HEARTBEAT_MS) {
             lastTenth = Math.max(lastTenth, tenth);
             lastLine = now;

@@ -35,6 +35,17 @@ class ProgressTest {
     }
 
     @Test
+    void aShortPhaseInALogIsNotALinePerTest() {
+        Progress p = progress(6, false);
+        for (int done = 1; done <= 6; done++) {
+            now.addAndGet(150);
+            p.update(done, 0, -1);
+        }
+        p.finish("6 tests in 0:01");
+        assertThat(sw.toString()).isEqualTo("  jcstress: 6 tests in 0:01\n");
+    }
+
+    @Test
     void aSilentLogStillHearsFromItEvery30Seconds() {
         Progress p = progress(52, false);
         p.update(1, 0, -1);
@@ -53,8 +64,9 @@ class ProgressTest {
     @Test
     void failuresAndTheCallersEtaAreShown() {
         Progress p = progress(10, false);
+        now.addAndGet(6_000);
         p.update(5, 2, 65_000);
-        assertThat(sw.toString()).isEqualTo("  jcstress: 5/10 tests (50%), 2 failed, 0:00 elapsed, ETA 1:05\n");
+        assertThat(sw.toString()).isEqualTo("  jcstress: 5/10 tests (50%), 2 failed, 0:06 elapsed, ETA 1:05\n");
     }
 
     @Test
