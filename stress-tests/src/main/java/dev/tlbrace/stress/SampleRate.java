@@ -1,6 +1,7 @@
 package dev.tlbrace.stress;
 
 import dev.tlbrace.harness.gate.HuntMode;
+import dev.tlbrace.harness.gate.JcstressLauncher;
 import dev.tlbrace.harness.gate.StressCatalog;
 import dev.tlbrace.harness.gate.StressTest;
 import dev.tlbrace.stress.baseline.TrivialPairTest;
@@ -54,11 +55,9 @@ public final class SampleRate {
         }
         String regex = names.stream().map(n -> "^" + Pattern.quote(n) + "$").collect(Collectors.joining("|"));
         List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                absolute(System.getProperty("java.class.path")), "org.openjdk.jcstress.Main"));
+                absolute(System.getProperty("java.class.path")), JcstressLauncher.class.getName()));
         // the gate's own settings (hunt --mode ci: one JVM configuration per test), longer
-        List<String> ci = new ArrayList<>(HuntMode.CI.jcstressArgs());
-        ci.set(ci.indexOf("-time") + 1, String.valueOf(timeMs));
-        cmd.addAll(ci);
+        cmd.addAll(HuntMode.CI.jcstressArgs(timeMs));
         cmd.addAll(List.of("-t", regex, "-r", out.resolve("report").toString()));
         System.out.println("sample-rate: " + names.size() + " tests, " + timeMs + " ms each per configuration, on " + cpus
                 + " CPUs (jcstress log: " + out.resolve("jcstress.log") + ")");

@@ -1,13 +1,17 @@
 package dev.tlbrace.harness.cli;
 
+import dev.tlbrace.harness.gate.Engine;
+import dev.tlbrace.harness.gate.ExplorerEngine;
 import dev.tlbrace.harness.gate.GateInputException;
 import dev.tlbrace.harness.gate.GateReport;
 import dev.tlbrace.harness.gate.Grader;
 import dev.tlbrace.harness.gate.HuntMode;
+import dev.tlbrace.harness.gate.JcstressLauncher;
 import dev.tlbrace.harness.gate.JcstressResults;
 import dev.tlbrace.harness.gate.RunManifest;
 import dev.tlbrace.harness.gate.StressCatalog;
 import dev.tlbrace.harness.gate.StressTest;
+import dev.tlbrace.harness.gate.TestOutcomes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,7 +24,16 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.LinkedHashMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -31,13 +44,19 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code tlbrace hunt}: run jcstress over the selected races in forked JVMs, then grade. */
+/**
+ * {@code tlbrace hunt}: grade the selected races with every engine asked for: the explorer over
+ * the model (deterministic, seconds), then jcstress on this machine's CPUs in forked JVMs.
+ */
 @Command(name = "hunt", mixinStandardHelpOptions = true,
-        description = {"Run the jcstress suite over every race (or a selection) and print the gate's verdict.",
+        description = {"Run the explorer and jcstress over every race (or a selection) and print the gate's verdict:",
+            "a column per engine, and the row's verdict.",
             "Exit 0: every fixed variant PASS, every known bug DETECTED; 1: the gate failed; 2: bad input."})
 final class HuntCommand implements Callable<Integer> {
-    private static final Pattern PROGRESS = Pattern.compile("\\(Results: (\\d+) planned; (\\d+) passed, (\\d+) failed.*");
-    private static final Pattern ETA = Pattern.compile("\\(ETA: *(.*?)(;.*)?\\)");
+    private static final Pattern PROGRESS = Pattern.compile(
+            "\\(Results: (\\d+) planned; (\\d+) passed, (\\d+) failed, (\\d+) soft errs, (\\d+) hard errs\\)");
+    /** A jcstress test run's fixed cost on 2 idle CPUs (JVM start, probe of the test, compilation): for the ETA. */
+    private static final long FORK_MS = 2_000;
 
     @Spec
     CommandSpec spec;
@@ -52,11 +71,20 @@ final class HuntCommand implements Callable<Integer> {
     String shard;
 
     @Option(names = "--mode", paramLabel = "MODE", defaultValue = "ci",
-            description = "ci (default), quick, default or tough; see README for the cost of each")
+            description = "ci (default), quick, default or tough: how long jcstress runs; see README for the cost of each")
     String mode;
 
+    @Option(names = "--engines", paramLabel = "LIST", defaultValue = "jcstress,explorer",
+            description = "the engines that grade, comma-separated: jcstress (this machine's CPUs), explorer (the model); "
+                    + "default: ${DEFAULT-VALUE}")
+    String engines;
+
+    @Option(names = "--progress", paramLabel = "STYLE", defaultValue = "auto",
+            description = "bar (one line redrawn in place), log (a line every 10%% or 30 s) or auto: bar on a terminal")
+    String progress;
+
     @Option(names = "--results", paramLabel = "DIR", defaultValue = "results/hunt",
-            description = "where jcstress results, its log and report go (default: ${DEFAULT-VALUE})")
+            description = "where jcstress results, its log and report, and the explorer's verdicts go (default: ${DEFAULT-VALUE})")
     Path results;
 
     @Option(names = "--junit-xml", paramLabel = "FILE", description = "also write the verdict as JUnit XML")
@@ -66,38 +94,172 @@ final class HuntCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         HuntMode m = HuntMode.parse(mode);
+        Set<Engine> using = Engine.parse(engines);
+        boolean tty = progressStyle(progress);
         List<StressTest> selected = shard(select(race), shard);
         int cpus = Runtime.getRuntime().availableProcessors();
         List<StressTest> runnable = selected.stream().filter(t -> t.actors() <= cpus).toList();
         Path dir = results.toAbsolutePath();
         prepare(dir);
         new RunManifest(cpus, m.id(), race == null ? "" : race,
-                selected.stream().map(StressTest::name).toList()).write(dir);
+                selected.stream().map(StressTest::name).toList(), using).write(dir);
 
-        out.printf("hunt: %d tests (%d runnable on %d CPUs), mode %s, results in %s%n",
-                selected.size(), runnable.size(), cpus, m.id(), dir);
-        if (!runnable.isEmpty()) {
-            out.println("  (jcstress runs each test once per JVM configuration: its progress counts test runs, not tests)");
-        }
-        int jcstressExit = -1;
-        if (!runnable.isEmpty()) {
-            jcstressExit = runJcstress(runnable, m, dir, out);
-        }
-        JcstressResults res;
+        out.printf("hunt: %d tests, engines %s, mode %s, %d CPUs, results in %s%n", selected.size(), Engine.format(using),
+                m.id(), cpus, dir);
+        Map<String, Grader.Cell> model = null;
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tlbrace-progress");
+            t.setDaemon(true);
+            return t;
+        });
         try {
-            res = runnable.isEmpty() ? null : JcstressResults.read(List.of(dir));
+            if (using.contains(Engine.EXPLORER)) {
+                model = explore(selected, cpus, dir, out, tty, ticker);
+            }
+            Map<String, TestOutcomes> hw = null;
+            if (using.contains(Engine.JCSTRESS)) {
+                hw = hunt(runnable, selected.size() - runnable.size(), m, cpus, dir, out, tty, ticker);
+                if (hw == null) {
+                    return Main.FOUND;
+                }
+            }
+            Grader.Verdict v = Grader.grade(selected, hw, model, cpus, Grader.hostIsTso());
+            out.println();
+            GateReport.printTable(v, out);
+            if (junitXml != null) {
+                GateReport.writeJunitXml(v, junitXml);
+            }
+            return v.green() ? Main.OK : Main.FOUND;
+        } finally {
+            ticker.shutdownNow();
+        }
+    }
+
+    /** {@code --progress}: true for a bar redrawn in place. */
+    static boolean progressStyle(String style) {
+        switch (style) {
+            case "bar":
+                return true;
+            case "log":
+                return false;
+            case "auto":
+                return Progress.terminal();
+            default:
+                throw new BadInputException("--progress takes bar, log or auto; got '" + style + "'");
+        }
+    }
+
+    /** The explorer over every selected test, CPUs at a time; its verdicts are saved beside jcstress's. */
+    private static Map<String, Grader.Cell> explore(List<StressTest> tests, int cpus, Path dir, PrintWriter out, boolean tty,
+                                                    ScheduledExecutorService ticker) throws IOException {
+        long start = System.nanoTime();
+        Progress p = new Progress(out, "explorer", tests.size(), tty, HuntCommand::nowMillis);
+        ScheduledFuture<?> tick = ticker.scheduleAtFixedRate(p::tick, 1, 1, TimeUnit.SECONDS);
+        Map<String, ExplorerEngine.Result> res;
+        try {
+            res = ExplorerEngine.checkAll(tests, cpus, n -> p.update(n, 0, -1));
+        } finally {
+            tick.cancel(false);
+        }
+        long red = res.values().stream().filter(r -> r.grade().failed()).count();
+        p.finish(String.format("%d tests in %s%s", tests.size(), Progress.clockText((System.nanoTime() - start) / 1_000_000),
+                red == 0 ? "" : ", " + red + " red"));
+        ExplorerEngine.save(dir, res);
+        Map<String, Grader.Cell> cells = new LinkedHashMap<>();
+        res.forEach((k, r) -> cells.put(k, r.toCell()));
+        return cells;
+    }
+
+    /**
+     * jcstress over the runnable tests, one invocation per {@code -time} the mode gives them
+     * (longest first); null if it left no readable results.
+     */
+    private static Map<String, TestOutcomes> hunt(List<StressTest> runnable, int tooBig, HuntMode m, int cpus, Path dir,
+                                                  PrintWriter out, boolean tty, ScheduledExecutorService ticker)
+            throws IOException, InterruptedException {
+        if (runnable.isEmpty()) {
+            out.printf("  jcstress: no selected test fits %d CPUs%n", cpus);
+            return Map.of();
+        }
+        if (tooBig > 0) {
+            out.printf("  jcstress: %d of the tests need more than %d CPUs: SKIPPED here%n", tooBig, cpus);
+        }
+        Map<Integer, List<StressTest>> byTime = new TreeMap<>(Comparator.reverseOrder());
+        for (StressTest t : runnable) {
+            byTime.computeIfAbsent(m.timeMs(t), k -> new ArrayList<>()).add(t);
+        }
+        Run run = new Run(new Progress(out, "jcstress", runnable.size(), tty, HuntCommand::nowMillis), byTime);
+        ScheduledFuture<?> tick = ticker.scheduleAtFixedRate(run.progress::tick, 1, 1, TimeUnit.SECONDS);
+        int worst = 0;
+        try {
+            int group = 0;
+            for (Map.Entry<Integer, List<StressTest>> e : byTime.entrySet()) {
+                int code = runJcstress(e.getValue(), m, e.getKey(), dir, group++, byTime.size() > 1, run);
+                worst = Math.max(worst, code);
+            }
+        } finally {
+            tick.cancel(false);
+        }
+        run.progress.finish(String.format("%d tests in %s, %d JVM%s, exit %d; log: %s", run.done(), Progress.clockText(run.elapsed()),
+                run.planned, run.planned == 1 ? "" : "s", worst, dir.resolve(LOG)));
+        try {
+            return JcstressResults.read(List.of(dir)).byTest();
         } catch (GateInputException e) {
-            out.println("hunt: jcstress (exit " + jcstressExit + ") left no readable results: " + e.getMessage()
-                    + "; see " + dir.resolve("jcstress.log"));
-            return Main.FOUND;
+            out.println("hunt: jcstress (exit " + worst + ") left no readable results: " + e.getMessage()
+                    + "; see " + dir.resolve(LOG));
+            return null;
         }
-        Grader.Verdict v = Grader.grade(selected, res == null ? java.util.Map.of() : res.byTest(), cpus);
-        out.println();
-        GateReport.printTable(v, out);
-        if (junitXml != null) {
-            GateReport.writeJunitXml(v, junitXml);
+    }
+
+    /** jcstress's log, every invocation's output in turn. */
+    static final String LOG = "jcstress.log";
+
+    /** What the jcstress invocations of one hunt have done so far, for one progress line across them. */
+    private static final class Run {
+        final Progress progress;
+        final long start = nowMillis();
+        final long totalWeight;
+        int doneBefore;
+        int failedBefore;
+        long weightBefore;
+        int planned;
+        int plannedNow;
+        int doneNow;
+        int failedNow;
+        long weightNow;
+
+        Run(Progress progress, Map<Integer, List<StressTest>> byTime) {
+            this.progress = progress;
+            this.totalWeight = byTime.entrySet().stream().mapToLong(e -> (e.getKey() + FORK_MS) * e.getValue().size()).sum();
         }
-        return v.green() ? Main.OK : Main.FOUND;
+
+        int done() {
+            return doneBefore + doneNow;
+        }
+
+        long elapsed() {
+            return nowMillis() - start;
+        }
+
+        /** jcstress reported {@code done} test runs of this invocation, each weighing {@code weight}. */
+        void report(int done, int failed, long weight) {
+            doneNow = done;
+            failedNow = failed;
+            weightNow = done * weight;
+            long w = weightBefore + weightNow;
+            long eta = w == 0 ? -1 : elapsed() * (totalWeight - w) / w;
+            progress.update(done(), failedBefore + failedNow, eta);
+        }
+
+        void nextInvocation() {
+            doneBefore += doneNow;
+            failedBefore += failedNow;
+            weightBefore += weightNow;
+            plannedNow = 0;
+            doneNow = 0;
+            failedNow = 0;
+            weightNow = 0;
+        }
     }
 
     static List<StressTest> select(String race) {
@@ -147,16 +309,18 @@ final class HuntCommand implements Callable<Integer> {
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.toList()) {
                 String n = p.getFileName().toString();
-                if (n.startsWith("jcstress-results-") || n.equals(RunManifest.FILE) || n.equals("jcstress.log")) {
+                if (n.startsWith("jcstress-results-") || n.equals(RunManifest.FILE) || n.equals(LOG)
+                        || n.equals(ExplorerEngine.FILE)) {
                     Files.delete(p);
                 }
             }
         }
-        Path report = dir.resolve("report");
-        if (Files.isDirectory(report)) {
-            try (Stream<Path> s = Files.walk(report)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path report : s.filter(p -> p.getFileName().toString().startsWith("report") && Files.isDirectory(p)).toList()) {
+                try (Stream<Path> w = Files.walk(report)) {
+                    for (Path p : w.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
                 }
             }
         }
@@ -168,44 +332,54 @@ final class HuntCommand implements Callable<Integer> {
                 .collect(Collectors.joining(java.io.File.pathSeparator));
     }
 
-    private static int runJcstress(List<StressTest> tests, HuntMode mode, Path dir, PrintWriter out)
-            throws IOException, InterruptedException {
+    /**
+     * One jcstress invocation over {@code tests} at {@code timeMs} (0: the mode's preset); its
+     * output goes to the log, and to {@code out} only as the progress line and failures.
+     */
+    private static int runJcstress(List<StressTest> tests, HuntMode mode, int timeMs, Path dir, int group, boolean groups,
+                                   Run run) throws IOException, InterruptedException {
         String regex = tests.stream().map(t -> Pattern.quote(t.name())).collect(Collectors.joining("|", "^(", ")$"));
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");
         cmd.add(absoluteClassPath()); // jcstress runs in the results directory
-        cmd.add("org.openjdk.jcstress.Main");
-        cmd.addAll(mode.jcstressArgs());
-        cmd.addAll(List.of("-t", regex, "-r", dir.resolve("report").toString()));
+        cmd.add(JcstressLauncher.class.getName());
+        cmd.addAll(mode.jcstressArgs(timeMs));
+        cmd.addAll(List.of("-t", regex, "-r", dir.resolve(groups ? "report-" + (timeMs > 0 ? timeMs + "ms" : group) : "report")
+                .toString()));
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        String last = "";
-        String eta = "";
+        long weight = timeMs + FORK_MS;
+        run.nextInvocation();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-             Writer log = Files.newBufferedWriter(dir.resolve("jcstress.log"), StandardCharsets.UTF_8)) {
+             Writer log = Files.newBufferedWriter(dir.resolve(LOG), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                     StandardOpenOption.APPEND)) {
+            log.write("==== tlbrace: " + String.join(" ", cmd.subList(3, cmd.size())) + "\n");
             String line;
             while ((line = r.readLine()) != null) {
                 log.write(line);
                 log.write('\n');
-                Matcher e = ETA.matcher(line.trim());
-                if (e.matches()) {
-                    eta = e.group(1);
-                }
-                Matcher pr = PROGRESS.matcher(line.trim());
+                String l = line.trim();
+                Matcher pr = PROGRESS.matcher(l);
                 if (pr.matches()) {
-                    String now = String.format("  jcstress: %s of %s test runs done, %s failed (ETA %s)",
-                            Integer.parseInt(pr.group(2)) + Integer.parseInt(pr.group(3)), pr.group(1), pr.group(3), eta);
-                    if (!now.equals(last)) {
-                        out.println(now);
-                        last = now;
-                    }
-                } else if (line.contains("[FAILED]") || line.contains("[ERROR]") || line.startsWith("FATAL")) {
-                    out.println("  jcstress: " + line.trim());
+                    int planned = Integer.parseInt(pr.group(1));
+                    int failed = Integer.parseInt(pr.group(3)) + Integer.parseInt(pr.group(4)) + Integer.parseInt(pr.group(5));
+                    int done = Integer.parseInt(pr.group(2)) + failed;
+                    run.planned = run.planned - run.plannedNow + planned;
+                    run.plannedNow = planned;
+                    // jcstress counts JVM runs: with one per test (ci) they are the tests
+                    run.report(planned == tests.size() ? done : (int) ((long) done * tests.size() / planned), failed, weight);
+                } else if (l.contains("[FAILED]") || l.contains("[ERROR]") || l.contains("[CRASH]")
+                        || l.contains("[TIMEOUT]") || l.startsWith("FATAL")) {
+                    run.progress.println("  jcstress: " + l);
+                } else {
+                    run.progress.tick();
                 }
             }
         }
-        int code = p.waitFor();
-        out.println("  jcstress exited " + code + "; full log: " + dir.resolve("jcstress.log"));
-        return code;
+        return p.waitFor();
+    }
+
+    private static long nowMillis() {
+        return System.nanoTime() / 1_000_000;
     }
 }

@@ -9,21 +9,68 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Grades every expected test against jcstress's results. Expectations come from the
- * scenario registry, not from the annotations: jcstress exits 0 when a known bug is not seen
- * and when a selection matched nothing, so the gate checks both itself.
+ * Grades every expected test against each engine's results: jcstress's (the hardware) and the
+ * explorer's (the model). Expectations come from the scenario registry, not from the
+ * annotations: jcstress exits 0 when a known bug is not seen and when a selection matched
+ * nothing, so the gate checks both itself.
+ *
+ * <p>A row's verdict combines its engines' cells: red if any engine's cell is red (a fix the
+ * model refutes is FAIL_FORBIDDEN even if jcstress saw nothing; a known bug jcstress should see
+ * and did not is FAIL_UNDETECTED even if the model finds it); otherwise PASS or DETECTED if any
+ * engine passed it (a bug only weakly ordered CPUs show, UNREACHABLE_HERE on x86, is DETECTED
+ * when the model finds it); otherwise the first engine's SKIPPED or UNREACHABLE_HERE.
  */
 public final class Grader {
     private Grader() { }
 
-    /** One graded row. */
-    public record Row(StressTest test, Grade grade, long samples, long bad, String detail) { }
+    /**
+     * One engine's word on one test.
+     *
+     * @param model  for the explorer, the memory model of its counterexample; else null
+     * @param detail one line: what the engine saw
+     */
+    public record Cell(Engine engine, Grade grade, String model, String detail) {
+        /** What the table shows: the grade, and the model that found a counterexample. */
+        public String label() {
+            return grade + (model == null ? "" : " (" + model + ")");
+        }
 
-    /** The rows and the counts of the last line. */
-    public record Verdict(List<Row> rows, int passed, int failed, int skipped) {
-        /** True if any test ran at all. */
+        /** Whether the engine gave a verdict at all: it ran, and did not skip. */
+        boolean ran() {
+            return grade != Grade.SKIPPED && grade != Grade.FAIL_MISSING;
+        }
+    }
+
+    /**
+     * One graded row: the combined verdict, jcstress's sample counts (0 without jcstress) and
+     * each engine's cell, in {@link Engine} order.
+     */
+    public record Row(StressTest test, Grade grade, long samples, long bad, String detail, List<Cell> cells) {
+        public Row {
+            cells = List.copyOf(cells);
+        }
+
+        /** A row jcstress alone graded. */
+        public Row(StressTest test, Grade grade, long samples, long bad, String detail) {
+            this(test, grade, samples, bad, detail, List.of(new Cell(Engine.JCSTRESS, grade, null, detail)));
+        }
+
+        /** This engine's cell, or null if it did not grade the row. */
+        public Cell cell(Engine e) {
+            return cells.stream().filter(c -> c.engine() == e).findFirst().orElse(null);
+        }
+    }
+
+    /** The rows, the counts of the last line, and the engines that graded them. */
+    public record Verdict(List<Row> rows, int passed, int failed, int skipped, Set<Engine> engines) {
+        public Verdict(List<Row> rows, int passed, int failed, int skipped) {
+            this(rows, passed, failed, skipped, java.util.EnumSet.of(Engine.JCSTRESS));
+        }
+
+        /** True if any test ran at all: jcstress took samples, or the model gave a verdict. */
         public boolean anyRan() {
-            return rows.stream().anyMatch(r -> r.samples() > 0);
+            return rows.stream().anyMatch(r -> r.samples() > 0
+                    || r.cells().stream().anyMatch(c -> c.engine() == Engine.EXPLORER && c.ran()));
         }
 
         /** Green only with no failure and at least one test executed. */
@@ -46,14 +93,53 @@ public final class Grader {
      *            weakly ordered CPUs show ({@link dev.tlbrace.harness.explore.MemoryModel#LKMM}) cannot be seen
      */
     public static Verdict grade(List<StressTest> expected, Map<String, TestOutcomes> results, int cpus, boolean tso) {
+        return grade(expected, results, null, cpus, tso);
+    }
+
+    /**
+     * Grades with every engine that has results: jcstress's outcomes ({@code jcstress}, null if
+     * jcstress did not run) and the model's cells by test name ({@code model}, null if the
+     * explorer did not run; a test missing from it is FAIL_MISSING there).
+     */
+    public static Verdict grade(List<StressTest> expected, Map<String, TestOutcomes> jcstress, Map<String, Cell> model,
+                                int cpus, boolean tso) {
+        if (jcstress == null && model == null) {
+            throw new IllegalArgumentException("no engine to grade with");
+        }
+        Set<Engine> engines = java.util.EnumSet.noneOf(Engine.class);
+        if (jcstress != null) {
+            engines.add(Engine.JCSTRESS);
+        }
+        if (model != null) {
+            engines.add(Engine.EXPLORER);
+        }
         List<Row> rows = new ArrayList<>();
         for (StressTest t : expected) {
-            rows.add(gradeOne(t, results.get(t.name()), cpus, tso));
+            List<Cell> cells = new ArrayList<>();
+            Row hw = null;
+            if (jcstress != null) {
+                hw = gradeOne(t, jcstress.get(t.name()), cpus, tso);
+                cells.add(new Cell(Engine.JCSTRESS, hw.grade(), null, hw.detail()));
+            }
+            if (model != null) {
+                Cell m = model.get(t.name());
+                cells.add(m != null ? m : new Cell(Engine.EXPLORER, Grade.FAIL_MISSING, null, "expected but the model gave no verdict"));
+            }
+            Cell overall = combine(cells);
+            String detail = cells.size() == 1 ? overall.detail() : overall.engine().id() + ": " + overall.detail();
+            rows.add(new Row(t, overall.grade(), hw == null ? 0 : hw.samples(), hw == null ? 0 : hw.bad(), detail, cells));
         }
         int passed = (int) rows.stream().filter(r -> r.grade().passed()).count();
         int failed = (int) rows.stream().filter(r -> r.grade().failed()).count();
         int skipped = (int) rows.stream().filter(r -> r.grade().skipped()).count();
-        return new Verdict(rows, passed, failed, skipped);
+        return new Verdict(rows, passed, failed, skipped, engines);
+    }
+
+    /** The row's cell: the first red one, else the first that passed, else the first. */
+    static Cell combine(List<Cell> cells) {
+        return cells.stream().filter(c -> c.grade().failed()).findFirst()
+                .or(() -> cells.stream().filter(c -> c.grade().passed()).findFirst())
+                .orElse(cells.get(0));
     }
 
     /** x86 and x86-64 are TSO: no store-store or load-load reordering in hardware. */

@@ -18,9 +18,15 @@ import java.util.Properties;
  * @param mode     hunt mode
  * @param race     the --race regex, or empty
  * @param selected jcstress names of the selected tests
+ * @param engines  the engines that graded them; a manifest from before engines were recorded
+ *                 reads as jcstress alone
  */
-public record RunManifest(int cpus, String mode, String race, List<String> selected) {
+public record RunManifest(int cpus, String mode, String race, List<String> selected, java.util.Set<Engine> engines) {
     public static final String FILE = "tlbrace-run.properties";
+
+    public RunManifest {
+        engines = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(engines));
+    }
 
     public void write(Path dir) throws IOException {
         Properties p = new Properties();
@@ -28,6 +34,7 @@ public record RunManifest(int cpus, String mode, String race, List<String> selec
         p.setProperty("mode", mode);
         p.setProperty("race", race);
         p.setProperty("selected", String.join(",", selected));
+        p.setProperty("engines", Engine.format(engines));
         try (Writer w = Files.newBufferedWriter(dir.resolve(FILE), StandardCharsets.UTF_8)) {
             p.store(w, "tlbrace hunt");
         }
@@ -44,7 +51,8 @@ public record RunManifest(int cpus, String mode, String race, List<String> selec
             p.load(r);
             String sel = p.getProperty("selected", "");
             return new RunManifest(Integer.parseInt(p.getProperty("cpus")), p.getProperty("mode", ""),
-                    p.getProperty("race", ""), sel.isEmpty() ? List.of() : List.of(sel.split(",")));
+                    p.getProperty("race", ""), sel.isEmpty() ? List.of() : List.of(sel.split(",")),
+                    Engine.parse(p.getProperty("engines", Engine.JCSTRESS.id())));
         } catch (IOException | RuntimeException e) {
             throw new GateInputException("corrupt run manifest " + f + ": " + e.getMessage());
         }

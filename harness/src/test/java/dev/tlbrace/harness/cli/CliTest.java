@@ -170,4 +170,36 @@ class CliTest {
             assertThat(r.err()).as(bad).contains("--shard");
         }
     }
+
+    @Test
+    void anUnknownEngineOrProgressStyleIsBadInputInOneLine() {
+        Result r = run("hunt", "--engines", "jcstress,herd7", "--results", "target/never");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err().strip()).isEqualTo("tlbrace: unknown engine 'herd7' in --engines jcstress,herd7; valid: jcstress, explorer");
+        assertThat(r.out()).isEmpty();
+        Result style = run("hunt", "--progress", "fancy", "--results", "target/never");
+        assertThat(style.code()).isEqualTo(2);
+        assertThat(style.err().strip().lines()).hasSize(1);
+        assertThat(style.err()).contains("--progress takes bar, log or auto");
+    }
+
+    @Test
+    void huntWithTheExplorerAloneGradesTheModelAndGateRegradesIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path xml = tmp.resolve("gate.xml");
+        Result r = run("hunt", "--engines", "explorer", "--race", "^publish-canary/", "--progress", "log",
+                "--results", tmp.resolve("hunt").toString(), "--junit-xml", xml.toString());
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("engines explorer", "  explorer: 4 tests in ")
+                .containsPattern("publish-canary +no-wmb +base +known bug +DETECTED \\(lkmm\\) +DETECTED")
+                .containsPattern("publish-canary +wmb-rmb +base +fixed +PASS +PASS")
+                .doesNotContain("SAMPLES", "jcstress")
+                .endsWith("4 passed, 0 failed" + System.lineSeparator());
+        assertThat(java.nio.file.Files.readString(xml)).contains("<property name=\"explorer\" value=\"DETECTED (lkmm): ");
+        Result again = run("gate", tmp.resolve("hunt").toString());
+        assertThat(again.code()).as(again.out() + again.err()).isZero();
+        assertThat(again.out()).containsPattern("publish-canary +no-rmb +base +known bug +DETECTED \\(lkmm\\) +DETECTED")
+                .contains("4 passed, 0 failed");
+    }
 }

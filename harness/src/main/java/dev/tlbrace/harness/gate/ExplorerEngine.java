@@ -1,0 +1,225 @@
+package dev.tlbrace.harness.gate;
+
+import dev.tlbrace.harness.explore.Execution;
+import dev.tlbrace.harness.explore.Explorer;
+import dev.tlbrace.harness.explore.MemoryModel;
+import dev.tlbrace.harness.explore.Schedule;
+import dev.tlbrace.harness.scenario.Expectation;
+import dev.tlbrace.harness.scenario.Scenario;
+import dev.tlbrace.harness.scenario.Variant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
+
+/**
+ * The model's verdict on a test: the explorer over the scenario's model on the test's form,
+ * through the {@link Explorer} API alone. Two searches, in order:
+ * <ol>
+ *   <li>{@code sc}: exhaustive up to equivalence (partial-order reduced), at most
+ *       {@link #SC_EXECUTIONS} executions: every interleaving. A fix it cannot finish is an ERROR.</li>
+ *   <li>{@code lkmm}: bounded, at most {@link #LKMM_BOUND} preemptions plus stale reads per
+ *       schedule: what weakly ordered CPUs add. Run for every fix, and for a known bug
+ *       {@code sc} did not find (the canaries, whose bugs are reorderings).</li>
+ * </ol>
+ * A known bug is DETECTED by a counterexample in either; a fix is PASS only if neither finds one,
+ * and FAIL_FORBIDDEN, whatever the hardware saw, if either does. The grade never depends on the
+ * host: the model answers the same on x86 and arm64.
+ *
+ * <p>The forms with more actors ({@code two-vcpu}) are searched under {@code sc} alone, at most
+ * {@link #EXTRA_SC_EXECUTIONS} executions: a known bug there is found in a few hundred, but a
+ * fix's three roles outgrow any budget the gate can afford (README "What the exhaustive search
+ * costs"), so an unfinished search there is SKIPPED, as jcstress skips them on 2 CPUs.
+ */
+public final class ExplorerEngine {
+    private ExplorerEngine() { }
+
+    /** Steps per schedule before it counts as cut short (explore's default). */
+    public static final int STEPS = 400;
+    /** The exhaustive sc search's execution limit: the largest fix today needs a few thousand. */
+    public static final long SC_EXECUTIONS = 30_000;
+    /** The lkmm search's bound on preemptions plus stale reads per schedule. */
+    public static final int LKMM_BOUND = 2;
+    /** The sc search's execution limit on the forms with more than two actors. */
+    public static final long EXTRA_SC_EXECUTIONS = 2_000;
+
+    /** One line for the report: what the two searches cover. */
+    public static String bounds() {
+        return "explorer: sc exhaustive (partial-order reduced, at most " + String.format("%,d", SC_EXECUTIONS)
+                + " executions of " + STEPS + " steps); lkmm bounded: at most " + LKMM_BOUND
+                + " preemptions plus stale reads per schedule; forms of 3+ actors: sc alone, at most "
+                + String.format("%,d", EXTRA_SC_EXECUTIONS) + " executions";
+    }
+
+    /**
+     * The model's verdict on one test.
+     *
+     * @param grade      PASS, DETECTED, FAIL_FORBIDDEN, FAIL_UNDETECTED or ERROR
+     * @param model      the memory model of the counterexample, or null if none was found
+     * @param detail     one line: what was searched and found, with a replay command for a counterexample
+     * @param executions schedules run, both searches together
+     * @param millis     time taken
+     */
+    public record Result(Grade grade, MemoryModel model, String detail, long executions, long millis) {
+        /** The cell the report shows: the grade, and the model that found a counterexample. */
+        public String cell() {
+            return toCell().label();
+        }
+
+        /** The gate's cell for the explorer column. */
+        public Grader.Cell toCell() {
+            return new Grader.Cell(Engine.EXPLORER, grade, model == null ? null : model.id(), detail);
+        }
+    }
+
+    /** The model's verdict on {@code t}; an exception in the explorer is an ERROR, not a crash of the gate. */
+    public static Result check(StressTest t) {
+        long start = System.nanoTime();
+        try {
+            return check(t, start);
+        } catch (RuntimeException | StackOverflowError e) {
+            return new Result(Grade.ERROR, null, "the explorer failed: " + e, 0, millis(start));
+        }
+    }
+
+    private static Result check(StressTest t, long start) {
+        Scenario s = t.scenario();
+        Variant v = t.variant();
+        boolean fixed = t.expectation() == Expectation.FIXED;
+        long budget = t.actors() > 2 ? EXTRA_SC_EXECUTIONS : SC_EXECUTIONS;
+        Explorer.Result sc = new Explorer(s, v, Explorer.UNBOUNDED, STEPS, MemoryModel.SC, null)
+                .maxExecutions(budget).explore();
+        if (sc.violated()) {
+            return counterexample(t, sc, MemoryModel.SC, sc.schedules(), start);
+        }
+        String scWords = sc.exhaustive()
+                ? String.format("sc exhaustive (%,d executions)", sc.schedules())
+                : String.format("sc NOT exhaustive (%,d executions, %s)", sc.schedules(), sc.truncated()
+                        ? "stopped at " + String.format("%,d", budget)
+                        : sc.stepBoundHits() + " hit the step bound, " + sc.errors() + " ended in an error");
+        if (t.actors() > 2) {
+            return sc.exhaustive() && fixed
+                    ? new Result(Grade.PASS, null, "no counterexample: " + scWords, sc.schedules(), millis(start))
+                    : new Result(Grade.SKIPPED, null, t.actors() + " roles, searched under sc alone: no counterexample, "
+                            + scWords + "; tlbrace explore " + s.id() + " --variant " + v.id() + " --form " + t.form()
+                            + " searches further", sc.schedules(), millis(start));
+        }
+        if (fixed && !sc.exhaustive()) {
+            return new Result(Grade.ERROR, null, "no counterexample, but " + scWords + ": the fix is not proved",
+                    sc.schedules(), millis(start));
+        }
+        Explorer.Result lk = new Explorer(s, v, LKMM_BOUND, STEPS, MemoryModel.LKMM, null).explore();
+        long runs = sc.schedules() + lk.schedules();
+        if (lk.violated()) {
+            return counterexample(t, lk, MemoryModel.LKMM, runs, start);
+        }
+        String lkWords = String.format("lkmm within %d preemptions plus stale reads (%,d schedules%s)", LKMM_BOUND,
+                lk.schedules(), lk.exhaustive() ? ""
+                        : ", " + lk.stepBoundHits() + " hit the step bound, " + lk.errors() + " ended in an error");
+        if (fixed) {
+            return lk.exhaustive()
+                    ? new Result(Grade.PASS, null, "no counterexample: " + scWords + ", " + lkWords, runs, millis(start))
+                    : new Result(Grade.ERROR, null, "no counterexample, but the bounded search was cut short: " + lkWords,
+                            runs, millis(start));
+        }
+        return new Result(Grade.FAIL_UNDETECTED, null, "known bug not found by the model: " + scWords + ", " + lkWords,
+                runs, millis(start));
+    }
+
+    private static Result counterexample(StressTest t, Explorer.Result r, MemoryModel model, long runs, long start) {
+        Execution e = r.counterexample();
+        Scenario s = t.scenario();
+        String outcome = e.status() == Execution.Status.COMPLETED ? e.verdict().outcome() : e.status().name();
+        String replay = "tlbrace replay " + s.id() + " --variant " + t.variant().id()
+                + (t.form().equals(s.baseForm()) ? "" : " --form " + t.form()) + " --memory-model " + model.id()
+                + " --schedule " + Schedule.format(e.choices());
+        String found = String.format("%s under %s, %d preemption%s and %d stale read%s, after %,d schedules; %s",
+                outcome, model.id(), e.preemptions(), e.preemptions() == 1 ? "" : "s", e.staleReads(),
+                e.staleReads() == 1 ? "" : "s", runs, replay);
+        if (t.expectation() == Expectation.FIXED) {
+            return new Result(Grade.FAIL_FORBIDDEN, model, "the model refutes the fix: " + found, runs, millis(start));
+        }
+        if (e.bad() && s.badOutcomes().contains(outcome)) {
+            return new Result(Grade.DETECTED, model, found, runs, millis(start));
+        }
+        return new Result(Grade.ERROR, model, "the model ends in " + outcome + ", not the bug: " + found, runs, millis(start));
+    }
+
+    /**
+     * Every test's verdict, keyed by jcstress name in the order given, {@code threads} tests at a
+     * time; {@code done} hears the count after each. The verdicts do not depend on the threads.
+     */
+    public static Map<String, Result> checkAll(List<StressTest> tests, int threads, IntConsumer done) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
+            Thread th = new Thread(r, "tlbrace-model");
+            th.setDaemon(true);
+            return th;
+        });
+        try {
+            List<Future<Result>> futures = new ArrayList<>();
+            java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+            for (StressTest t : tests) {
+                futures.add(pool.submit(() -> {
+                    Result r = check(t);
+                    done.accept(count.incrementAndGet());
+                    return r;
+                }));
+            }
+            Map<String, Result> out = new LinkedHashMap<>();
+            for (int i = 0; i < tests.size(); i++) {
+                out.put(tests.get(i).name(), futures.get(i).get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Where hunt keeps the model's verdicts beside jcstress's results, for {@code tlbrace gate}. */
+    public static final String FILE = "tlbrace-explorer.properties";
+
+    /** Writes the verdicts to {@code dir/}{@value #FILE}: {@code name=GRADE|model|detail}. */
+    public static void save(java.nio.file.Path dir, Map<String, Result> results) throws java.io.IOException {
+        java.util.Properties p = new java.util.Properties();
+        results.forEach((name, r) -> p.setProperty(name, r.grade() + "|" + (r.model() == null ? "" : r.model().id()) + "|"
+                + r.detail()));
+        try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(dir.resolve(FILE),
+                java.nio.charset.StandardCharsets.UTF_8)) {
+            p.store(w, "tlbrace hunt: the explorer's verdicts. " + bounds());
+        }
+    }
+
+    /** The verdicts {@link #save} wrote in {@code dir} as the gate's cells, or null if it holds none. */
+    public static Map<String, Grader.Cell> load(java.nio.file.Path dir) {
+        java.nio.file.Path f = dir.resolve(FILE);
+        if (!java.nio.file.Files.isRegularFile(f)) {
+            return null;
+        }
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader r = java.nio.file.Files.newBufferedReader(f, java.nio.charset.StandardCharsets.UTF_8)) {
+            p.load(r);
+            Map<String, Grader.Cell> out = new java.util.TreeMap<>();
+            for (String name : p.stringPropertyNames()) {
+                String[] v = p.getProperty(name).split("\\|", 3);
+                out.put(name, new Grader.Cell(Engine.EXPLORER, Grade.valueOf(v[0]), v[1].isEmpty() ? null : v[1], v[2]));
+            }
+            return out;
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new GateInputException("corrupt explorer results " + f + ": " + e);
+        }
+    }
+
+    private static long millis(long start) {
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.tlbrace.harness.gate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** What each mode asks jcstress for, and where ci spends its time. */
+class HuntModeTest {
+    @Test
+    void ciPinsOneJvmConfigurationAndSkipsThePreTouch() {
+        assertThat(HuntMode.CI.jcstressArgs(1000)).containsSubsequence("-jvmArgs").containsSubsequence("-pth", "false")
+                .containsSubsequence("-f", "1").containsSubsequence("-time", "1000");
+        assertThat(HuntMode.QUICK.jcstressArgs(0)).doesNotContain("-jvmArgs", "-time");
+        assertThat(JcstressLauncher.pinnable()).as("jcstress " + "0.16's VMSupport." + JcstressLauncher.FIELD).isTrue();
+    }
+
+    @Test
+    void everyLongerTestExistsAndNoCiTestGetsLessThanTheBase() {
+        Set<String> ids = StressCatalog.all().stream().map(StressTest::id).collect(Collectors.toSet());
+        assertThat(ids).containsAll(HuntMode.CI_LONGER.keySet());
+        for (StressTest t : StressCatalog.all()) {
+            assertThat(HuntMode.CI.timeMs(t)).as(t.id()).isGreaterThanOrEqualTo(HuntMode.CI_TIME_MS);
+            assertThat(HuntMode.QUICK.timeMs(t)).isZero();
+        }
+        HuntMode.CI_LONGER.forEach((id, ms) -> assertThat(StressCatalog.select("^" + java.util.regex.Pattern.quote(id) + "$"))
+                .allSatisfy(t -> assertThat(t.expectation()).as(id + ": time goes where a margin needs it")
+                        .isEqualTo(dev.tlbrace.harness.scenario.Expectation.KNOWN_BUG)));
+    }
+}
