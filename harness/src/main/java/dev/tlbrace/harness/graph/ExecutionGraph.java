@@ -117,22 +117,18 @@ public final class ExecutionGraph {
 
     /** The events that carry tag t. */
     public long[] tagged(Tag t) {
-        return shape.cached(t, s -> {
-            long[] set = Sets.none(s.size());
-            for (Event e : s.events) {
-                if (e.is(t)) {
-                    Sets.add(set, e.id());
-                }
-            }
-            return set;
-        });
+        return where(t, e -> e.is(t));
     }
 
     public long[] ofKind(Kind k) {
-        return shape.cached(k, s -> {
+        return where(k, e -> e.kind() == k);
+    }
+
+    private long[] where(Object key, java.util.function.Predicate<Event> p) {
+        return shape.cached(key, s -> {
             long[] set = Sets.none(s.size());
             for (Event e : s.events) {
-                if (e.kind() == k) {
+                if (p.test(e)) {
                     Sets.add(set, e.id());
                 }
             }
