@@ -96,8 +96,11 @@ class AddARaceTest {
         Result hunt = tlbrace("hunt", "--race", ToyLostUpdate.ID, "--results", tmp.resolve("hunt").toString(),
                 "--junit-xml", xml.toString());
         assertThat(hunt.code()).as(hunt.out()).isZero();
-        assertThat(hunt.out()).containsPattern("toy-lost-update +read-then-write .* DETECTED")
-                .containsPattern("toy-lost-update +atomic-inc .* PASS").contains("2 passed, 0 failed");
-        assertThat(Files.readString(xml)).contains("toy-lost-update", "read-then-write", "atomic-inc");
+        // both engines: the explorer beside jcstress, a column each
+        assertThat(hunt.out()).containsPattern("toy-lost-update +read-then-write .* DETECTED +DETECTED \\(sc\\) +DETECTED")
+                .containsPattern("toy-lost-update +atomic-inc .* PASS +PASS +PASS").contains("2 passed, 0 failed")
+                .contains("  explorer: 2 tests in ");
+        assertThat(Files.readString(xml)).contains("toy-lost-update", "read-then-write", "atomic-inc",
+                "<property name=\"explorer\" value=\"DETECTED (sc): LOST_REFERENCE under sc");
     }
 }

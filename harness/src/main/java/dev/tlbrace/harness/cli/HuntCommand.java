@@ -112,16 +112,28 @@ final class HuntCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
+        Beside beside = null;
         try {
             if (using.contains(Engine.EXPLORER)) {
-                model = explore(selected, cpus, dir, out, tty, ticker);
+                // beside jcstress, at the lowest priority, it takes the CPU jcstress leaves idle (its start, each
+                // fork's single-threaded start); alone, or where no such process can start, it runs here first
+                beside = using.contains(Engine.JCSTRESS) && !runnable.isEmpty() ? Beside.start(selected, cpus, dir) : null;
+                if (beside == null) {
+                    model = explore(selected, cpus, dir, out, tty, ticker);
+                } else {
+                    out.printf("  explorer: %d tests, beside jcstress at the lowest CPU priority (nice 19)%n", selected.size());
+                }
             }
             Map<String, TestOutcomes> hw = null;
             if (using.contains(Engine.JCSTRESS)) {
                 hw = hunt(runnable, selected.size() - runnable.size(), m, cpus, dir, out, tty, ticker);
-                if (hw == null) {
-                    return Main.FOUND;
-                }
+            }
+            if (beside != null) {
+                model = beside.await(out, tty, ticker);
+                beside = null;
+            }
+            if (using.contains(Engine.JCSTRESS) && hw == null) {
+                return Main.FOUND;
             }
             Grader.Verdict v = Grader.grade(selected, hw, model, cpus, Grader.hostIsTso());
             out.println();
@@ -132,8 +144,89 @@ final class HuntCommand implements Callable<Integer> {
             return v.green() ? Main.OK : Main.FOUND;
         } finally {
             ticker.shutdownNow();
+            if (beside != null) {
+                beside.process.destroyForcibly();
+            }
         }
     }
+
+    /** The explorer in a process of its own beside jcstress, at nice 19 ({@link ExplorerEngine#main}). */
+    private static final class Beside {
+        final Process process;
+        final int total;
+        final Path dir;
+        final long start = nowMillis();
+        final java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicLong ended = new java.util.concurrent.atomic.AtomicLong();
+        final Thread reader;
+
+        private Beside(Process process, int total, Path dir) {
+            this.process = process;
+            this.total = total;
+            this.dir = dir;
+            this.reader = new Thread(this::read, "tlbrace-explorer-output");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** The process, or null if {@code nice} cannot start one here (then the explorer runs in-process). */
+        static Beside start(List<StressTest> tests, int cpus, Path dir) {
+            List<String> cmd = new ArrayList<>(List.of("nice", "-n", "19",
+                    Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-cp", absoluteClassPath(),
+                    ExplorerEngine.class.getName(), dir.toString(), Integer.toString(cpus)));
+            tests.forEach(t -> cmd.add(t.name()));
+            try {
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                return new Beside(p, tests.size(), dir);
+            } catch (IOException e) {
+                return null;
+            }
+        }
+
+        private void read() {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                 Writer log = Files.newBufferedWriter(dir.resolve(EXPLORER_LOG), StandardCharsets.UTF_8)) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    log.write(line);
+                    log.write('\n');
+                    if (line.startsWith("done ")) {
+                        done.accumulateAndGet(Integer.parseInt(line.substring(5).trim()), Math::max);
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                // the verdicts file is what counts; a broken pipe shows as a missing file
+            }
+            ended.set(nowMillis());
+        }
+
+        /** Waits for the verdicts (showing progress if jcstress finished first) and reads them. */
+        Map<String, Grader.Cell> await(PrintWriter out, boolean tty, ScheduledExecutorService ticker)
+                throws InterruptedException {
+            Progress p = new Progress(out, "explorer", total, tty, HuntCommand::nowMillis);
+            ScheduledFuture<?> tick = ticker.scheduleAtFixedRate(() -> p.update(done.get(), 0, -1), 0, 1, TimeUnit.SECONDS);
+            int code;
+            try {
+                code = process.waitFor();
+                reader.join(5_000);
+            } finally {
+                tick.cancel(false);
+            }
+            Map<String, Grader.Cell> cells = code == 0 ? ExplorerEngine.load(dir) : null;
+            if (cells == null) {
+                p.finish("the explorer's process exited " + code + " without verdicts; see " + dir.resolve(EXPLORER_LOG));
+                return Map.of();
+            }
+            long red = cells.values().stream().filter(c -> c.grade().failed()).count();
+            long took = (ended.get() == 0 ? nowMillis() : ended.get()) - start;
+            p.finish(String.format("%d tests in %s beside jcstress%s", total, Progress.clockText(took),
+                    red == 0 ? "" : ", " + red + " red"));
+            return cells;
+        }
+    }
+
+    /** The explorer's own output when it runs beside jcstress. */
+    static final String EXPLORER_LOG = "explorer.log";
 
     /** {@code --progress}: true for a bar redrawn in place. */
     static boolean progressStyle(String style) {
@@ -310,7 +403,7 @@ final class HuntCommand implements Callable<Integer> {
             for (Path p : s.toList()) {
                 String n = p.getFileName().toString();
                 if (n.startsWith("jcstress-results-") || n.equals(RunManifest.FILE) || n.equals(LOG)
-                        || n.equals(ExplorerEngine.FILE)) {
+                        || n.equals(ExplorerEngine.FILE) || n.equals(EXPLORER_LOG)) {
                     Files.delete(p);
                 }
             }

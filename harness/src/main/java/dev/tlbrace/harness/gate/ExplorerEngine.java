@@ -185,6 +185,34 @@ public final class ExplorerEngine {
         }
     }
 
+    /**
+     * The explorer as a process of its own, for {@code hunt} to run beside jcstress at the lowest
+     * CPU priority: {@code ExplorerEngine DIR THREADS NAME...} grades the named tests, prints
+     * {@code done N} after each, and saves the verdicts to {@code DIR/}{@value #FILE}. Exit 0 once
+     * saved, 2 on bad arguments.
+     */
+    public static void main(String[] args) throws java.io.IOException {
+        if (args.length < 3) {
+            System.err.println("usage: ExplorerEngine DIR THREADS TEST_NAME...");
+            System.exit(2);
+        }
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(java.util.Arrays.asList(args).subList(2, args.length));
+        List<StressTest> tests = StressCatalog.all().stream().filter(t -> names.contains(t.name())).toList();
+        if (tests.size() != names.size()) {
+            System.err.println("ExplorerEngine: unknown test names among " + names);
+            System.exit(2);
+        }
+        Object lock = new Object();
+        Map<String, Result> res = checkAll(tests, Integer.parseInt(args[1]), n -> {
+            synchronized (lock) {
+                System.out.println("done " + n);
+                System.out.flush();
+            }
+        });
+        save(java.nio.file.Paths.get(args[0]), res);
+        System.exit(0);
+    }
+
     /** Where hunt keeps the model's verdicts beside jcstress's results, for {@code tlbrace gate}. */
     public static final String FILE = "tlbrace-explorer.properties";
 

@@ -13,8 +13,16 @@ public enum HuntMode {
      * {@link JcstressLauncher}), one iteration of {@link #CI_TIME_MS} with C2's code-motion
      * randomizers, longer for the known bugs whose margin needs it ({@link #CI_LONGER}). No heap
      * pre-touch: it cost every fork and every probe of jcstress's start a 256 MB page walk.
+     *
+     * <p>Strides of 8 states, 80 a epoch (jcstress: 256 and 40): the actors meet at a checkpoint
+     * every 8 samples instead of every 256, so their racy windows overlap far more often ("larger
+     * value decreases the synchronization overhead, but also reduces the number of collisions",
+     * jcstress -h); and each fork's start, which sizes the epoch by trying ever larger arrays of
+     * states (ForkedTestConfig.adjustStrideCount, ~3 s of a 4.5 s fork for our heavy states), is
+     * ~1 s shorter. Fewer samples (~0.1M a test instead of ~0.5M), 10-50x the bad ones of the known
+     * bugs (README "Margins").
      */
-    CI(List.of("-sc", "false", "-f", "1", "-iters", "1", "-pth", "false",
+    CI(List.of("-sc", "false", "-f", "1", "-iters", "1", "-pth", "false", "-strideSize", "8", "-strideCount", "80",
             "-jvmArgs", "-XX:+UnlockDiagnosticVMOptions -XX:+StressLCM -XX:+StressGCM -XX:+StressIGVN")),
     /** jcstress quick mode without split compilation, one fork, every JVM configuration jcstress picks. */
     QUICK(List.of("-m", "quick", "-sc", "false", "-f", "1")),
