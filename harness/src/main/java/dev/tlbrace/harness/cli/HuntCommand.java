@@ -46,7 +46,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tlbrace hunt}: grade the selected races with every engine asked for: the explorer over
- * the model (deterministic, seconds), then jcstress on this machine's CPUs in forked JVMs.
+ * the model (deterministic, seconds; beside jcstress at nice 19 when both run) and jcstress on
+ * this machine's CPUs in forked JVMs, one invocation per {@code -time} its tests get.
  */
 @Command(name = "hunt", mixinStandardHelpOptions = true,
         description = {"Run the explorer and jcstress over every race (or a selection) and print the gate's verdict:",
