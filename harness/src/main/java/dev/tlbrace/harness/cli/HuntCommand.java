@@ -46,7 +46,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tlbrace hunt}: grade the selected races with every engine asked for: the explorer over
- * the model (deterministic, seconds), then jcstress on this machine's CPUs in forked JVMs.
+ * the model (deterministic, seconds; beside jcstress at nice 19 when both run) and jcstress on
+ * this machine's CPUs in forked JVMs, one invocation per {@code -time} its tests get.
  */
 @Command(name = "hunt", mixinStandardHelpOptions = true,
         description = {"Run the explorer and jcstress over every race (or a selection) and print the gate's verdict:",
@@ -129,7 +130,7 @@ final class HuntCommand implements Callable<Integer> {
                 hw = hunt(runnable, selected.size() - runnable.size(), m, cpus, dir, out, tty, ticker);
             }
             if (beside != null) {
-                model = beside.await(out, tty, ticker);
+                model = beside.await(out, tty, ticker, cpus);
                 beside = null;
             }
             if (using.contains(Engine.JCSTRESS) && hw == null) {
@@ -150,19 +151,23 @@ final class HuntCommand implements Callable<Integer> {
         }
     }
 
-    /** The explorer in a process of its own beside jcstress, at nice 19 ({@link ExplorerEngine#main}). */
+    /**
+     * The explorer in a process of its own beside jcstress, at nice 19 ({@link ExplorerEngine#main}),
+     * its verdicts read as they come. Under load nice 19 gets almost no CPU, so whatever it has
+     * not graded when jcstress is done is graded here, at the priority jcstress had.
+     */
     private static final class Beside {
         final Process process;
-        final int total;
+        final List<StressTest> tests;
         final Path dir;
         final long start = nowMillis();
-        final java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        final Map<String, Grader.Cell> cells = new java.util.concurrent.ConcurrentHashMap<>();
         final java.util.concurrent.atomic.AtomicLong ended = new java.util.concurrent.atomic.AtomicLong();
         final Thread reader;
 
-        private Beside(Process process, int total, Path dir) {
+        private Beside(Process process, List<StressTest> tests, Path dir) {
             this.process = process;
-            this.total = total;
+            this.tests = tests;
             this.dir = dir;
             this.reader = new Thread(this::read, "tlbrace-explorer-output");
             reader.setDaemon(true);
@@ -173,11 +178,11 @@ final class HuntCommand implements Callable<Integer> {
         static Beside start(List<StressTest> tests, int cpus, Path dir) {
             List<String> cmd = new ArrayList<>(List.of("nice", "-n", "19",
                     Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-cp", absoluteClassPath(),
-                    ExplorerEngine.class.getName(), dir.toString(), Integer.toString(cpus)));
+                    ExplorerEngine.class.getName(), Integer.toString(cpus)));
             tests.forEach(t -> cmd.add(t.name()));
             try {
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-                return new Beside(p, tests.size(), dir);
+                return new Beside(p, tests, dir);
             } catch (IOException e) {
                 return null;
             }
@@ -190,38 +195,58 @@ final class HuntCommand implements Callable<Integer> {
                 while ((line = r.readLine()) != null) {
                     log.write(line);
                     log.write('\n');
-                    if (line.startsWith("done ")) {
-                        done.accumulateAndGet(Integer.parseInt(line.substring(5).trim()), Math::max);
+                    Map.Entry<String, Grader.Cell> e = ExplorerEngine.parseLine(line);
+                    if (e != null) {
+                        cells.put(e.getKey(), e.getValue());
                     }
                 }
-            } catch (IOException | NumberFormatException e) {
-                // the verdicts file is what counts; a broken pipe shows as a missing file
+            } catch (IOException e) {
+                // what was read counts; the rest is graded in-process
             }
             ended.set(nowMillis());
         }
 
-        /** Waits for the verdicts (showing progress if jcstress finished first) and reads them. */
-        Map<String, Grader.Cell> await(PrintWriter out, boolean tty, ScheduledExecutorService ticker)
-                throws InterruptedException {
-            Progress p = new Progress(out, "explorer", total, tty, HuntCommand::nowMillis);
-            ScheduledFuture<?> tick = ticker.scheduleAtFixedRate(() -> p.update(done.get(), 0, -1), 0, 1, TimeUnit.SECONDS);
-            int code;
-            try {
-                code = process.waitFor();
-                reader.join(5_000);
-            } finally {
-                tick.cancel(false);
+        /**
+         * The verdicts: the process's, once it exits if jcstress ran long enough for it, else what
+         * it had so far and the rest graded here; saved beside jcstress's results.
+         */
+        Map<String, Grader.Cell> await(PrintWriter out, boolean tty, ScheduledExecutorService ticker, int cpus)
+                throws InterruptedException, IOException {
+            boolean finished = process.waitFor(0, TimeUnit.MILLISECONDS);
+            if (!finished) {
+                process.destroyForcibly();
+                process.waitFor();
             }
-            Map<String, Grader.Cell> cells = code == 0 ? ExplorerEngine.load(dir) : null;
-            if (cells == null) {
-                p.finish("the explorer's process exited " + code + " without verdicts; see " + dir.resolve(EXPLORER_LOG));
-                return Map.of();
+            reader.join(5_000);
+            int beside = cells.size();
+            List<StressTest> rest = tests.stream().filter(t -> !cells.containsKey(t.name())).toList();
+            String took = Progress.clockText((ended.get() == 0 ? nowMillis() : ended.get()) - start);
+            if (rest.isEmpty()) {
+                out.printf("  explorer: %d tests in %s beside jcstress%s%n", tests.size(), took, red());
+            } else {
+                long here = nowMillis();
+                Progress p = new Progress(out, "explorer", rest.size(), tty, HuntCommand::nowMillis);
+                ScheduledFuture<?> tick = ticker.scheduleAtFixedRate(p::tick, 1, 1, TimeUnit.SECONDS);
+                try {
+                    ExplorerEngine.checkAll(rest, cpus, (t, r) -> {
+                        cells.put(t.name(), r.toCell());
+                        p.update(cells.size() - beside, 0, -1);
+                    });
+                } finally {
+                    tick.cancel(false);
+                }
+                p.finish(String.format("%d tests beside jcstress (%s), the other %d here in %s%s", beside, took, rest.size(),
+                        Progress.clockText(nowMillis() - here), red()));
             }
+            Map<String, Grader.Cell> ordered = new LinkedHashMap<>();
+            tests.forEach(t -> ordered.put(t.name(), cells.get(t.name())));
+            ExplorerEngine.save(dir, ordered);
+            return ordered;
+        }
+
+        private String red() {
             long red = cells.values().stream().filter(c -> c.grade().failed()).count();
-            long took = (ended.get() == 0 ? nowMillis() : ended.get()) - start;
-            p.finish(String.format("%d tests in %s beside jcstress%s", total, Progress.clockText(took),
-                    red == 0 ? "" : ", " + red + " red"));
-            return cells;
+            return red == 0 ? "" : ", " + red + " red";
         }
     }
 
@@ -257,9 +282,9 @@ final class HuntCommand implements Callable<Integer> {
         long red = res.values().stream().filter(r -> r.grade().failed()).count();
         p.finish(String.format("%d tests in %s%s", tests.size(), Progress.clockText((System.nanoTime() - start) / 1_000_000),
                 red == 0 ? "" : ", " + red + " red"));
-        ExplorerEngine.save(dir, res);
         Map<String, Grader.Cell> cells = new LinkedHashMap<>();
         res.forEach((k, r) -> cells.put(k, r.toCell()));
+        ExplorerEngine.save(dir, cells);
         return cells;
     }
 

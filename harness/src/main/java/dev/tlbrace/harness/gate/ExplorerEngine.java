@@ -155,6 +155,13 @@ public final class ExplorerEngine {
      * time; {@code done} hears the count after each. The verdicts do not depend on the threads.
      */
     public static Map<String, Result> checkAll(List<StressTest> tests, int threads, IntConsumer done) {
+        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        return checkAll(tests, threads, (t, r) -> done.accept(count.incrementAndGet()));
+    }
+
+    /** As {@link #checkAll(List, int, IntConsumer)}, {@code each} hearing every test's verdict as it comes. */
+    public static Map<String, Result> checkAll(List<StressTest> tests, int threads,
+                                               java.util.function.BiConsumer<StressTest, Result> each) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
             Thread th = new Thread(r, "tlbrace-model");
             th.setDaemon(true);
@@ -162,11 +169,10 @@ public final class ExplorerEngine {
         });
         try {
             List<Future<Result>> futures = new ArrayList<>();
-            java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
             for (StressTest t : tests) {
                 futures.add(pool.submit(() -> {
                     Result r = check(t);
-                    done.accept(count.incrementAndGet());
+                    each.accept(t, r);
                     return r;
                 }));
             }
@@ -187,40 +193,53 @@ public final class ExplorerEngine {
 
     /**
      * The explorer as a process of its own, for {@code hunt} to run beside jcstress at the lowest
-     * CPU priority: {@code ExplorerEngine DIR THREADS NAME...} grades the named tests, prints
-     * {@code done N} after each, and saves the verdicts to {@code DIR/}{@value #FILE}. Exit 0 once
-     * saved, 2 on bad arguments.
+     * CPU priority: {@code ExplorerEngine THREADS NAME...} grades the named tests and prints each
+     * verdict as it comes, one line: {@code result NAME GRADE MODEL|- DETAIL} ({@link #parseLine}).
+     * Exit 0 when all are printed, 2 on bad arguments.
      */
-    public static void main(String[] args) throws java.io.IOException {
-        if (args.length < 3) {
-            System.err.println("usage: ExplorerEngine DIR THREADS TEST_NAME...");
+    public static void main(String[] args) {
+        if (args.length < 2) {
+            System.err.println("usage: ExplorerEngine THREADS TEST_NAME...");
             System.exit(2);
         }
-        java.util.Set<String> names = new java.util.LinkedHashSet<>(java.util.Arrays.asList(args).subList(2, args.length));
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(java.util.Arrays.asList(args).subList(1, args.length));
         List<StressTest> tests = StressCatalog.all().stream().filter(t -> names.contains(t.name())).toList();
         if (tests.size() != names.size()) {
             System.err.println("ExplorerEngine: unknown test names among " + names);
             System.exit(2);
         }
-        Object lock = new Object();
-        Map<String, Result> res = checkAll(tests, Integer.parseInt(args[1]), n -> {
-            synchronized (lock) {
-                System.out.println("done " + n);
-                System.out.flush();
+        java.io.PrintStream out = System.out;
+        checkAll(tests, Integer.parseInt(args[0]), (t, r) -> {
+            synchronized (out) {
+                out.println("result " + t.name() + " " + r.grade() + " " + (r.model() == null ? "-" : r.model().id()) + " "
+                        + r.detail().replace('\n', ' '));
+                out.flush();
             }
         });
-        save(java.nio.file.Paths.get(args[0]), res);
         System.exit(0);
+    }
+
+    /** The test name and cell of a {@code result} line {@link #main} printed, or null for any other line. */
+    public static Map.Entry<String, Grader.Cell> parseLine(String line) {
+        String[] f = line.split(" ", 5);
+        if (f.length < 5 || !f[0].equals("result")) {
+            return null;
+        }
+        try {
+            return Map.entry(f[1], new Grader.Cell(Engine.EXPLORER, Grade.valueOf(f[2]), f[3].equals("-") ? null : f[3], f[4]));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** Where hunt keeps the model's verdicts beside jcstress's results, for {@code tlbrace gate}. */
     public static final String FILE = "tlbrace-explorer.properties";
 
     /** Writes the verdicts to {@code dir/}{@value #FILE}: {@code name=GRADE|model|detail}. */
-    public static void save(java.nio.file.Path dir, Map<String, Result> results) throws java.io.IOException {
+    public static void save(java.nio.file.Path dir, Map<String, Grader.Cell> results) throws java.io.IOException {
         java.util.Properties p = new java.util.Properties();
-        results.forEach((name, r) -> p.setProperty(name, r.grade() + "|" + (r.model() == null ? "" : r.model().id()) + "|"
-                + r.detail()));
+        results.forEach((name, c) -> p.setProperty(name, c.grade() + "|" + (c.model() == null ? "" : c.model()) + "|"
+                + c.detail()));
         try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(dir.resolve(FILE),
                 java.nio.charset.StandardCharsets.UTF_8)) {
             p.store(w, "tlbrace hunt: the explorer's verdicts. " + bounds());

@@ -219,11 +219,17 @@ class EnginesTest {
     void theModelsVerdictsSurviveTheResultsDirectory() throws Exception {
         StressTest canary = test("publish-canary/no-rmb");
         Map<String, ExplorerEngine.Result> res = ExplorerEngine.checkAll(List.of(canary, TOY_FIX), 2, n -> { });
-        ExplorerEngine.save(tmp, res);
+        Map<String, Grader.Cell> cells = new LinkedHashMap<>();
+        res.forEach((k, r) -> cells.put(k, r.toCell()));
+        ExplorerEngine.save(tmp, cells);
         Map<String, Grader.Cell> back = ExplorerEngine.load(tmp);
         assertThat(back).containsOnlyKeys(canary.name(), TOY_FIX.name());
         assertThat(back.get(canary.name())).isEqualTo(res.get(canary.name()).toCell());
         assertThat(back.get(TOY_FIX.name())).isEqualTo(res.get(TOY_FIX.name()).toCell());
+        // the line the explorer's own process prints for each verdict reads back the same
+        String line = "result " + TOY_FIX.name() + " " + res.get(TOY_FIX.name()).grade() + " sc " + res.get(TOY_FIX.name()).detail();
+        assertThat(ExplorerEngine.parseLine(line)).isEqualTo(Map.entry(TOY_FIX.name(), res.get(TOY_FIX.name()).toCell()));
+        assertThat(ExplorerEngine.parseLine("done 3")).isNull();
         assertThat(ExplorerEngine.load(tmp.resolve("nowhere"))).isNull();
         Files.writeString(tmp.resolve(ExplorerEngine.FILE), "x=NOT_A_GRADE|sc|y\n");
         assertThatThrownBy(() -> ExplorerEngine.load(tmp)).isInstanceOf(GateInputException.class)
