@@ -308,6 +308,32 @@ public final class ControlledScheduler implements Sched {
         return decideInStep(options, false);
     }
 
+    /**
+     * Ends the execution from inside the running role's step as {@link Execution.Status#BLOCKED}:
+     * its simulated memory found the step repeats one already run ({@link SimMemory}'s spin-assume).
+     */
+    void cut() {
+        lock.lock();
+        try {
+            if (status == null) {
+                finish(Execution.Status.BLOCKED);
+            }
+        } finally {
+            lock.unlock();
+        }
+        throw new Abandoned();
+    }
+
+    private java.util.function.BooleanSupplier completion;
+
+    /**
+     * Asked when the execution ends (completed, deadlocked, cut by the step bound or an error):
+     * false makes it {@link Execution.Status#BLOCKED}, unjudged.
+     */
+    void onComplete(java.util.function.BooleanSupplier allowed) {
+        this.completion = allowed;
+    }
+
     /** A hardware timing choice inside the current step; free against the bound. */
     @Override
     public int choose(String what, int options) {
@@ -449,6 +475,10 @@ public final class ControlledScheduler implements Sched {
             throw m; // a replayed read-from choice that does not fit, found by a role
         }
         Verdict verdict = null;
+        if (completion != null && end != Execution.Status.SLEEP_BLOCKED && end != Execution.Status.BLOCKED
+                && !completion.getAsBoolean()) {
+            end = Execution.Status.BLOCKED; // the memory model forbids what it ran: a naive search's dead end, whatever came of it
+        }
         if (end == Execution.Status.COMPLETED) {
             verdict = run.judge();
         }

@@ -69,6 +69,7 @@ final class Dpor {
 
     long executions;
     long pruned;
+    long blocked;
     boolean truncated;
 
     Dpor(Runner runner, long maxExecutions) {
@@ -277,6 +278,8 @@ final class Dpor {
             executions++;
             if (e.status() == Execution.Status.SLEEP_BLOCKED) {
                 pruned++;
+            } else if (e.status() == Execution.Status.BLOCKED) {
+                blocked++;
             }
             stack.addAll(fresh);
             List<Step> steps = e.steps();

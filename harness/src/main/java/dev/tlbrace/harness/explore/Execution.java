@@ -31,7 +31,13 @@ public record Execution(List<String> roles, List<Step> steps, Status status, Ver
          * Cut short by partial-order reduction: every role that could run next was asleep,
          * its schedules from here already explored from an equivalent state.
          */
-        SLEEP_BLOCKED
+        SLEEP_BLOCKED,
+        /**
+         * Dropped by {@code lkmm}'s spin-assume: a wait loop's turn read exactly the stores its
+         * previous turn read, so it is that turn again; the execution where the role waited
+         * instead is explored (GenMC's treatment of spin loops).
+         */
+        BLOCKED
     }
 
     /** The first step at which its role passed trace point {@code label}, or -1. */

@@ -27,15 +27,17 @@ public final class Explorer {
     private final MemoryModel model;
     private final java.util.function.Predicate<OrderingPoint> weakened;
     private final java.util.Set<OrderingPoint> orderingPoints = new java.util.LinkedHashSet<>();
+    /** lkmm: the model's answers for this search, by choice prefix (every execution replays prefixes). */
+    private final java.util.Map<SimMemory.CheckKey, Boolean> checks = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** What an exploration found; {@code decisions} are the counterexample's scheduling points. */
     public record Result(Execution counterexample, List<Decision> decisions, int preemptions, int boundReached, long schedules,
                          long stepBoundHits, long deadlocks, long errors, long millis, long pruned, boolean bounded,
-                         boolean truncated) {
+                         boolean truncated, long blocked) {
         public Result(Execution counterexample, List<Decision> decisions, int preemptions, int boundReached, long schedules,
                       long stepBoundHits, long deadlocks, long errors, long millis) {
             this(counterexample, decisions, preemptions, boundReached, schedules, stepBoundHits, deadlocks, errors, millis,
-                    0, true, false);
+                    0, true, false, 0);
         }
 
         public boolean violated() {
@@ -96,7 +98,7 @@ public final class Explorer {
             }
             return d.enabled().contains(d.last()) ? d.last() : d.enabled().get(0);
         };
-        SimMemory mem = new SimMemory(sched, model, weakened);
+        SimMemory mem = new SimMemory(sched, model, weakened, checks, naive, mutant);
         Execution e = sched.run(scenario.newRun(variant, mem), chooser);
         orderingPoints.addAll(mem.orderingPoints());
         return e;
@@ -139,6 +141,25 @@ public final class Explorer {
     }
 
     private long maxExecutions = 1_000_000;
+    private boolean naive;
+
+    /**
+     * For the reduction's self-check: under {@code lkmm}, a bounded search whose memory offers
+     * every store and every coherence position and asks the model only about complete graphs
+     * ({@link SimMemory}), so what the exhaustive search's shortcuts drop shows.
+     */
+    public Explorer naive() {
+        this.naive = true;
+        return this;
+    }
+
+    private SimMemory.Mutant mutant = SimMemory.Mutant.NONE;
+
+    /** The self-check's broken engine ({@link SimMemory.Mutant}): tests only. */
+    Explorer mutant(SimMemory.Mutant m) {
+        this.mutant = m;
+        return this;
+    }
 
     /** The unbounded search's limit: past it, the result is NOT exhaustive. */
     public Explorer maxExecutions(long n) {
@@ -150,40 +171,149 @@ public final class Explorer {
         long start = System.nanoTime();
         Result quick = bounded(0, 1); // most known bugs take one preemption: found in a few hundred schedules
         if (quick.violated()) {
-            return new Result(quick.counterexample(), quick.decisions(), quick.preemptions(), quick.boundReached(),
-                    quick.schedules(), quick.stepBoundHits(), quick.deadlocks(), quick.errors(), millis(start), 0, false,
-                    false);
+            return quickResult(quick, start);
         }
-        java.util.Map<Integer, Execution> found = new java.util.concurrent.ConcurrentHashMap<>();
-        int[] first = new int[1];
-        Reduced red = reduced(part -> e -> {
-            if (e.bad() || e.status() == Execution.Status.DEADLOCK) {
-                found.put(part, e); // each subtree stops at its first: the lowest one's is the same for any jobs
-                return true;
+        return combine(quick, parts(0, 1), start);
+    }
+
+    private static Result quickResult(Result quick, long start) {
+        return new Result(quick.counterexample(), quick.decisions(), quick.preemptions(), quick.boundReached(),
+                quick.schedules(), quick.stepBoundHits(), quick.deadlocks(), quick.errors(), millis(start), 0, false,
+                false, 0);
+    }
+
+    /**
+     * One subtree's search ({@link Dpor#split}): its counts, and the choices of the execution it
+     * stopped at (a violation), or null. The same for any jobs and any sharding.
+     */
+    public record Part(int subtree, long executions, long pruned, long blocked, long stepBoundHits, long deadlocks,
+                       long errors, boolean truncated, List<Integer> stop) { }
+
+    /**
+     * What {@code explore --shard I/N} saves: the subtrees {@code i} with {@code i % N == I - 1}
+     * of the {@code subtrees} the split made, searched; {@link #merge} combines all N.
+     */
+    public record Shard(int index, int count, int subtrees, List<Part> parts) { }
+
+    /** Searches this machine's share of the exhaustive search, for {@link #merge}. */
+    public Shard shard(int index, int count) {
+        if (count < 1 || index < 1 || index > count) {
+            throw new IllegalArgumentException("shard " + index + "/" + count + ": need 1 <= I <= N");
+        }
+        List<Part> parts = parts(index - 1, count);
+        return new Shard(index, count, lastSplit, parts);
+    }
+
+    /**
+     * The exhaustive search's result from every shard's parts: the same counts and the same
+     * counterexample as one {@link #explore} (the quick hunt every run starts with is run here).
+     */
+    public Result merge(List<Shard> shards) {
+        long start = System.nanoTime();
+        if (shards.isEmpty()) {
+            throw new IllegalArgumentException("no shards to merge");
+        }
+        int n = shards.get(0).count();
+        int subtrees = shards.get(0).subtrees();
+        java.util.Set<Integer> seen = new java.util.TreeSet<>();
+        List<Part> all = new ArrayList<>();
+        for (Shard sh : shards) {
+            if (sh.count() != n || sh.subtrees() != subtrees) {
+                throw new IllegalArgumentException("shards of different splits: " + sh.index() + "/" + sh.count() + " of "
+                        + sh.subtrees() + " subtrees beside 1/" + n + " of " + subtrees);
             }
-            return false;
-        }, first);
-        Execution[] bad = {first[0] < 0 ? null : found.get(first[0])};
-        if (bad[0] != null) {
-            int cost = (int) (bad[0].preemptions() + bad[0].staleReads());
+            if (!seen.add(sh.index())) {
+                throw new IllegalArgumentException("shard " + sh.index() + "/" + n + " given twice");
+            }
+            all.addAll(sh.parts());
+        }
+        if (seen.size() != n) {
+            java.util.List<Integer> missing = new ArrayList<>();
+            for (int i = 1; i <= n; i++) {
+                if (!seen.contains(i)) {
+                    missing.add(i);
+                }
+            }
+            throw new IllegalArgumentException("missing shard(s) " + missing + " of " + n);
+        }
+        all.sort(java.util.Comparator.comparingInt(Part::subtree));
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).subtree() != i) {
+                throw new IllegalArgumentException("the shards do not hold subtree " + i + " of " + subtrees);
+            }
+        }
+        if (all.size() != subtrees) {
+            throw new IllegalArgumentException("the shards hold " + all.size() + " subtrees, the split made " + subtrees);
+        }
+        Result quick = bounded(0, 1);
+        if (quick.violated()) {
+            return quickResult(quick, start);
+        }
+        return combine(quick, all, start);
+    }
+
+    private Result combine(Result quick, List<Part> parts, long start) {
+        long executions = 0;
+        long pruned = 0;
+        long blocked = 0;
+        long stepBound = 0;
+        long deadlocks = 0;
+        long errors = 0;
+        boolean truncated = false;
+        Part first = null;
+        for (Part p : parts) {
+            executions += p.executions();
+            pruned += p.pruned();
+            blocked += p.blocked();
+            stepBound += p.stepBoundHits();
+            deadlocks += p.deadlocks();
+            errors += p.errors();
+            truncated |= p.truncated();
+            if (p.stop() != null && (first == null || p.subtree() < first.subtree())) {
+                first = p; // each subtree stops at its first: the lowest one's is the same for any jobs
+            }
+        }
+        if (first != null) {
+            List<Decision> decisions = new ArrayList<>();
+            Execution bad = runOnce(first.stop(), decisions);
+            int cost = (int) (bad.preemptions() + bad.staleReads());
             Result r = bounded(2, cost); // bounds 0 and 1 held none: the quick hunt ran them
             if (r.violated()) {
                 return new Result(r.counterexample(), r.decisions(), r.preemptions(), r.boundReached(),
-                        quick.schedules() + red.executions() + r.schedules(), red.stepBoundHits(), red.deadlocks(),
-                        red.errors(), millis(start), red.pruned(), false, false);
+                        quick.schedules() + executions + r.schedules(), stepBound, deadlocks, errors, millis(start), pruned,
+                        false, false, blocked);
             }
-            List<Decision> decisions = new ArrayList<>();
-            Execution again = runOnce(bad[0].choices(), decisions);
-            return new Result(again, decisions, (int) again.preemptions(), cost, red.executions(), red.stepBoundHits(),
-                    red.deadlocks(), red.errors(), millis(start), red.pruned(), false, false);
+            return new Result(bad, decisions, (int) bad.preemptions(), cost, executions, stepBound, deadlocks, errors,
+                    millis(start), pruned, false, false, blocked);
         }
-        return new Result(null, List.of(), -1, -1, red.executions(), red.stepBoundHits(), red.deadlocks(), red.errors(),
-                millis(start), red.pruned(), false, red.truncated());
+        return new Result(null, List.of(), -1, -1, executions, stepBound, deadlocks, errors, millis(start), pruned, false,
+                truncated, blocked);
+    }
+
+    private volatile int lastSplit;
+
+    /** The reduced search over the subtrees {@code i % count == index}, each stopping at its first violation. */
+    private List<Part> parts(int index, int count) {
+        java.util.Map<Integer, List<Integer>> found = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Part> out = new ArrayList<>();
+        reduced(part -> e -> {
+            if (e.bad() || e.status() == Execution.Status.DEADLOCK) {
+                found.put(part, e.choices());
+                return true;
+            }
+            return false;
+        }, new int[1], i -> i % count == index, out);
+        List<Part> withStops = new ArrayList<>();
+        for (Part p : out) {
+            withStops.add(new Part(p.subtree(), p.executions(), p.pruned(), p.blocked(), p.stepBoundHits(), p.deadlocks(),
+                    p.errors(), p.truncated(), found.get(p.subtree())));
+        }
+        return withStops;
     }
 
     /** Counts of one run of the reduced search ({@link #reduced}). */
     public record Reduced(long executions, long pruned, boolean stoppedEarly, boolean truncated, long stepBoundHits,
-                          long deadlocks, long errors, long millis) {
+                          long deadlocks, long errors, long millis, long blocked) {
         public boolean exhaustive() {
             return !stoppedEarly && !truncated && stepBoundHits == 0 && errors == 0;
         }
@@ -200,7 +330,7 @@ public final class Explorer {
             synchronized (lock) {
                 return each.test(e);
             }
-        }, new int[1]);
+        }, new int[1], i -> true, new ArrayList<>());
     }
 
     /**
@@ -210,9 +340,11 @@ public final class Explorer {
      * what each subtree finds are the same for any number of jobs. {@code firstStop[0]} gets
      * the lowest subtree that stopped early, or -1.
      */
-    private Reduced reduced(java.util.function.IntFunction<java.util.function.Predicate<Execution>> each, int[] firstStop) {
+    private Reduced reduced(java.util.function.IntFunction<java.util.function.Predicate<Execution>> each, int[] firstStop,
+                            java.util.function.IntPredicate take, List<Part> partsOut) {
         long start = System.nanoTime();
         List<Dpor.Subtree> parts = Dpor.split(this::runWith, SPLIT_LEVELS);
+        lastSplit = parts.size();
         java.util.concurrent.atomic.AtomicLong budget = new java.util.concurrent.atomic.AtomicLong(maxExecutions);
         Dpor[] searches = new Dpor[parts.size()];
         Counts[] counts = new Counts[parts.size()];
@@ -220,6 +352,9 @@ public final class Explorer {
         List<java.util.concurrent.Callable<Void>> tasks = new ArrayList<>();
         for (int i = 0; i < parts.size(); i++) {
             final int p = i;
+            if (!take.test(p)) {
+                continue;
+            }
             tasks.add(() -> {
                 searches[p] = new Dpor(this::runWith, parts.get(p), budget);
                 counts[p] = new Counts();
@@ -234,12 +369,19 @@ public final class Explorer {
         runAll(tasks);
         long executions = 0;
         long pruned = 0;
+        long blocked = 0;
         boolean truncated = false;
         Counts c = new Counts();
         firstStop[0] = -1;
         for (int i = 0; i < parts.size(); i++) {
+            if (searches[i] == null) {
+                continue; // another shard's
+            }
+            partsOut.add(new Part(i, searches[i].executions, searches[i].pruned, searches[i].blocked, counts[i].stepBound,
+                    counts[i].deadlocks, counts[i].errors, searches[i].truncated, null));
             executions += searches[i].executions;
             pruned += searches[i].pruned;
+            blocked += searches[i].blocked;
             truncated |= searches[i].truncated;
             c.stepBound += counts[i].stepBound;
             c.deadlocks += counts[i].deadlocks;
@@ -249,7 +391,7 @@ public final class Explorer {
             }
         }
         return new Reduced(executions, pruned, firstStop[0] >= 0, truncated, c.stepBound, c.deadlocks, c.errors,
-                millis(start));
+                millis(start), blocked);
     }
 
     /** How many levels of the tree {@link Dpor#split} branches in full: up to 2^4 subtrees for two roles. */
@@ -306,7 +448,7 @@ public final class Explorer {
     /** One execution whose chooser is made from its scheduler (what {@link Dpor} needs). */
     private Execution runWith(java.util.function.Function<ControlledScheduler, Chooser> chooser) {
         ControlledScheduler sched = new ControlledScheduler(maxSteps).record(false);
-        SimMemory mem = new SimMemory(sched, model, weakened);
+        SimMemory mem = new SimMemory(sched, model, weakened, checks, naive, mutant);
         Execution e = sched.run(scenario.newRun(variant, mem), chooser.apply(sched));
         synchronized (orderingPoints) { // jobs run executions side by side
             orderingPoints.addAll(mem.orderingPoints());

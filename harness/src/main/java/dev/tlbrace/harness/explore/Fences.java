@@ -14,14 +14,15 @@ import java.util.regex.Pattern;
  * barrier, acquire, release, fully ordered RMW and lock handoff its paths pass, then once per
  * point with that one point weakened ({@link SimMemory}). A point is NEEDED when weakening it
  * gives a counterexample; what it pairs with is read off that counterexample: the store the
- * stale read missed, and the function that made it.
+ * stale read missed, and the function that made it. Exhaustive by default, so a point that is
+ * not needed is proved so (up to the search's execution limit, which the row says it hit).
  */
 public final class Fences {
     private Fences() { }
 
     /** One ordering point's verdict. */
     public record Row(OrderingPoint point, boolean needed, Execution counterexample, String schedule,
-                      List<String> pairsWith, long schedules, long millis) {
+                      List<String> pairsWith, long schedules, long millis, boolean exhaustive) {
         /** The invariant (outcome) that breaks without this point, or null. */
         public String breaks() {
             return counterexample == null || counterexample.verdict() == null ? null
@@ -40,8 +41,13 @@ public final class Fences {
      */
     static final String ORACLE_PREFIX = "guest: ";
 
+    /** @param bound preemptions plus stale reads, or {@link Explorer#UNBOUNDED} for the exhaustive search */
     public static Report run(Scenario s, Variant v, int bound, int maxSteps) {
-        Explorer base = new Explorer(s, v, bound, maxSteps, MemoryModel.LKMM, null);
+        return run(s, v, bound, maxSteps, 100_000, 1);
+    }
+
+    public static Report run(Scenario s, Variant v, int bound, int maxSteps, long maxExecutions, int jobs) {
+        Explorer base = new Explorer(s, v, bound, maxSteps, MemoryModel.LKMM, null).maxExecutions(maxExecutions).jobs(jobs);
         Explorer.Result baseline = base.explore();
         List<Row> rows = new ArrayList<>();
         if (baseline.violated() || !baseline.exhaustive()) {
@@ -51,13 +57,14 @@ public final class Fences {
             if (p.function() != null && p.function().startsWith(ORACLE_PREFIX)) {
                 continue;
             }
-            Explorer weak = new Explorer(s, v, bound, maxSteps, MemoryModel.LKMM, p::equals);
+            Explorer weak = new Explorer(s, v, bound, maxSteps, MemoryModel.LKMM, p::equals).maxExecutions(maxExecutions)
+                    .jobs(jobs);
             Explorer.Result r = weak.explore();
             if (r.violated()) {
                 Execution e = r.counterexample();
-                rows.add(new Row(p, true, e, Schedule.format(e.choices()), pairsWith(e), r.schedules(), r.millis()));
+                rows.add(new Row(p, true, e, Schedule.format(e.choices()), pairsWith(e), r.schedules(), r.millis(), true));
             } else {
-                rows.add(new Row(p, false, null, null, List.of(), r.schedules(), r.millis()));
+                rows.add(new Row(p, false, null, null, List.of(), r.schedules(), r.millis(), r.exhaustive()));
             }
         }
         return new Report(s, v, baseline, rows, bound);

@@ -3,8 +3,11 @@ package dev.tlbrace.harness.explore;
 import dev.tlbrace.model.sync.Cell;
 import dev.tlbrace.model.sync.Memory;
 import java.util.ArrayDeque;
+import dev.tlbrace.harness.graph.Event.Kind;
+import dev.tlbrace.harness.graph.Event.Tag;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -15,24 +18,20 @@ import java.util.function.Predicate;
  * {@link ControlledScheduler}, and under {@link MemoryModel#TSO} or {@link MemoryModel#LKMM} a
  * load may return an older store, chosen by the explorer like the next thread is.
  *
- * <p>Each cell keeps its stores in coherence order (new stores go at the end: see README
- * "The memory models" for what that costs). The models:
+ * <p>Each cell keeps its stores in coherence order (under SC and TSO new stores go at the end).
+ * The models:
  * <ul>
  * <li>SC: a load reads the last store.</li>
  * <li>TSO: a store goes into its role's FIFO buffer; a load forwards from its own buffer, else
  *     reads memory, and the explorer chooses how much of the other roles' buffers has drained
  *     (all of it by default). smp_mb() and every RMW drain the role's own buffer first.</li>
- * <li>LKMM: a view semantics in the style of the promise-free fragment of Kang et al.'s
- *     promising semantics. Each role has a view (per cell, the oldest store it may still read);
- *     a load may read any store at or after it. A store carries a message view: the role's
- *     whole view for {@code smp_store_release} (A-cumulative), only what its last smp_wmb /
- *     smp_mb published for {@code WRITE_ONCE}. {@code smp_load_acquire} joins the message view
- *     of what it read; {@code READ_ONCE} defers that join to the next smp_rmb / smp_mb;
- *     smp_wmb publishes the role's own earlier stores (not A-cumulative, as in LKMM); smp_mb
- *     also exchanges views through one global view, in the order the fences run (what makes
- *     store buffering and IRIW with smp_mb impossible). Fully ordered RMWs are smp_mb; RMW;
- *     smp_mb and read the last store; unordered RMWs read the last store too but join nothing
- *     until a barrier; a failed cmpxchg is a plain load.</li>
+ * <li>LKMM: the Linux-kernel memory model itself, over the execution graph the run builds
+ *     ({@link LkmmGraph}): a load may read any store of its cell that coherence allows and that
+ *     leaves the graph an execution linux-kernel.cat allows; a store may be placed anywhere in
+ *     its cell's coherence order that does too (option 0: last). Every access is an event
+ *     tagged as linux-kernel.def tags its primitive, every barrier a fence event, spin_lock and
+ *     spin_unlock lock.cat's LKR, LKW and UL. Stores to one cell commute in the schedule (the
+ *     coherence choice covers both orders); a store and a load of one cell do not.</li>
  * </ul>
  * Ordering points can be weakened one at a time ({@code weakened}): a barrier becomes nothing,
  * an acquire or release a {@code READ_ONCE} / {@code WRITE_ONCE}, a fully ordered or acquire
@@ -49,21 +48,50 @@ public final class SimMemory extends Memory {
     private final List<History> cells = new ArrayList<>();
     private final List<RoleState> roles = new ArrayList<>();
     private final Set<OrderingPoint> orderingPoints = new LinkedHashSet<>();
-    private int[] global = new int[0]; // LKMM: the view the last smp_mb published
+    private final LkmmGraph graph; // LKMM: the execution graph so far; null otherwise
+    private final boolean naive;
+    private final Mutant mutant;
+    private final java.util.Map<CheckKey, Boolean> checks; // LKMM: consistency answers by choice prefix
     private final java.util.Map<Integer, Long> readerCounts = new java.util.HashMap<>(); // cell -> first high bit
     private final java.util.Set<Integer> lockWords = new java.util.HashSet<>(); // cells spin_lock has taken
 
-    /** One store: its value, who made it at which step, and (LKMM) its message view. */
-    private record Msg(long value, int role, int step, int[] view) { }
+    /** One store: its value, who made it at which step, and (LKMM) its event. */
+    private record Msg(long value, int role, int step, LkmmGraph.Ev ev, int[] clock) {
+        Msg(long value, int role, int step, LkmmGraph.Ev ev) {
+            this(value, role, step, ev, null);
+        }
+    }
+
+    /** A consistency question: the graph with the candidate event in it, hashed ({@link LkmmGraph#key}). */
+    record CheckKey(long h1, long h2, int size) { }
 
     /** A cell's stores in coherence order; index 0 is the initial value. */
     private static final class History {
         final String name;
+        final int id;
         final List<Msg> mo = new ArrayList<>();
+        boolean touched; // LKMM: a role's event accessed it
+        int[] writeClock = new int[0]; // LKMM: the steps its stores depend on, joined
+        int[] readClock = new int[0];  // and its loads
 
-        History(String name, long init) {
+        History(String name, int id, long init, boolean graph) {
             this.name = name;
-            mo.add(new Msg(init, -1, 0, null));
+            this.id = id;
+            mo.add(initial(id, init, graph));
+        }
+
+        static Msg initial(int id, long v, boolean graph) {
+            return new Msg(v, -1, 0, graph ? LkmmGraph.init(id, v) : null);
+        }
+
+        /** The position of {@code m} in coherence order (by identity: equal stores are distinct). */
+        int pos(Msg m) {
+            for (int i = mo.size() - 1; i >= 0; i--) {
+                if (mo.get(i) == m) {
+                    return i;
+                }
+            }
+            throw new IllegalStateException("store not in " + name);
         }
 
         int last() {
@@ -71,18 +99,19 @@ public final class SimMemory extends Memory {
         }
     }
 
-    /** What a turn first read in a cell: the value, and which store of the cell's coherence order. */
-    private record Read(long value, int index) { }
+    /** What a turn first read in a cell: the value, and which store. */
+    private record Read(long value, Msg msg) { }
 
     /** A store still in a TSO store buffer. */
     private record Buffered(int cell, long value, int step) { }
 
-    /** Per role: its LKMM views and its TSO store buffer. */
+    /** Per role: its LKMM coherence floor and turns, and its TSO store buffer. */
     private static final class RoleState {
-        int[] cur = new int[0];  // oldest store per cell this role may read
-        int[] acq = new int[0];  // message views of READ_ONCEs, joined at the next smp_rmb / smp_mb
-        int[] wmb = new int[0];  // what a WRITE_ONCE's message carries
-        int[] own = new int[0];  // this role's latest store per cell
+        // LKMM: per cell, the coherence-latest store this role read or wrote (per-location coherence)
+        final java.util.Map<Integer, Msg> floor = new java.util.HashMap<>();
+        List<Msg> turnRf = new ArrayList<>();     // LKMM: the stores this turn of a wait loop read
+        List<Msg> lastTurnRf = new ArrayList<>(); // and the previous turn
+        int[] vc = new int[0]; // LKMM: per role, the latest of its steps this role's steps depend on (the schedule's happens-before)
         final ArrayDeque<Buffered> buffer = new ArrayDeque<>();
         // since the last spin: the value the turn first read in each cell it read (key: the
         // cell id; -1 - id for the high bits of a reader-count word, all its reader add saw)
@@ -95,10 +124,50 @@ public final class SimMemory extends Memory {
 
     /** @param weakened ordering points to weaken in this execution, or null for none */
     public SimMemory(ControlledScheduler cs, MemoryModel model, Predicate<OrderingPoint> weakened) {
+        this(cs, model, weakened, null);
+    }
+
+    /**
+     * @param checks LKMM: where one search keeps the model's answers across its executions (they
+     *               replay the same choice prefixes), or null for this execution alone
+     */
+    SimMemory(ControlledScheduler cs, MemoryModel model, Predicate<OrderingPoint> weakened,
+              java.util.Map<CheckKey, Boolean> checks) {
+        this(cs, model, weakened, checks, false);
+    }
+
+    /**
+     * @param naive LKMM: the reduction's self-check: every store a load could read and every
+     *              place a store could go that per-location coherence allows are options, and
+     *              the model judges only the graph an execution ends with (one it forbids ends
+     *              {@link Execution.Status#BLOCKED}, whatever the roles did with the values)
+     */
+    SimMemory(ControlledScheduler cs, MemoryModel model, Predicate<OrderingPoint> weakened,
+              java.util.Map<CheckKey, Boolean> checks, boolean naive) {
+        this(cs, model, weakened, checks, naive, Mutant.NONE);
+    }
+
+    /**
+     * What the reduction's self-check breaks on purpose to show it notices: the model without
+     * its happens-before axiom, or loads that do not conflict with stores (so the search never
+     * runs a load after a store it first ran it before: the graph engine's revisits).
+     */
+    enum Mutant { NONE, NO_HAPPENS_BEFORE, NO_LOAD_STORE_RACES }
+
+    SimMemory(ControlledScheduler cs, MemoryModel model, Predicate<OrderingPoint> weakened,
+              java.util.Map<CheckKey, Boolean> checks, boolean naive, Mutant mutant) {
         super(cs);
         this.cs = cs;
         this.model = model;
         this.weakened = weakened;
+        this.graph = model == MemoryModel.LKMM ? new LkmmGraph(mutant == Mutant.NO_HAPPENS_BEFORE
+                ? new dev.tlbrace.harness.graph.Lkmm(Set.of("happens-before")) : new dev.tlbrace.harness.graph.Lkmm()) : null;
+        this.mutant = mutant;
+        this.naive = naive && graph != null;
+        if (this.naive) {
+            cs.onComplete(() -> graph.consistent(coherence()));
+        }
+        this.checks = checks != null ? checks : new java.util.HashMap<>();
         cs.enableAccessPoints();
         cs.onSpin(this::spun);
         cs.onSpinState(this::readsStable);
@@ -138,7 +207,7 @@ public final class SimMemory extends Memory {
      */
     private boolean othersStored(int r, int id, Read first, long high) {
         History h = cells.get(id);
-        for (int q = first.index() + 1; q < h.mo.size(); q++) {
+        for (int q = h.pos(first.msg()) + 1; q < h.mo.size(); q++) {
             Msg m = h.mo.get(q);
             if (m.role() != r && (high == 0 || (m.value() & -high) != first.value())) {
                 return true;
@@ -176,16 +245,23 @@ public final class SimMemory extends Memory {
         return v;
     }
 
-    /** The running role's step read store {@code index} of cell {@code id}. */
-    private void readAt(int r, int id, int index) {
-        touchWord(id, false);
-        role(r).turnReads.putIfAbsent(id, new Read(cells.get(id).mo.get(index).value(), index));
+    /** The running role's step read store {@code m} of cell {@code id}. */
+    private void readAt(int r, int id, Msg m) {
+        if (mutant != Mutant.NO_LOAD_STORE_RACES) {
+            touchWord(id, false);
+        }
+        if (graph != null) {
+            dependsOnStores(r, cells.get(id));
+        }
+        role(r).turnReads.putIfAbsent(id, new Read(m.value(), m));
     }
 
     /** The running role's step wrote (or, under TSO, buffered a store to) cell {@code id}. */
     private void wrote(int r, int id) {
         if (model == MemoryModel.TSO) {
             cs.touch(Footprint.buffer(r), true);
+        } else if (graph != null) {
+            cs.touchAdd(Footprint.cell(id)); // stores commute: where each goes in coherence is chosen
         } else {
             touchWord(id, true);
         }
@@ -228,16 +304,16 @@ public final class SimMemory extends Memory {
      * result is read only above it; the word's high bits must not move (no reader count ever
      * goes below zero), which is what makes two such adds commute.
      */
-    private void addAt(int r, int id, int index, long delta, boolean returns, long old) {
+    private void addAt(int r, int id, Msg at, long delta, boolean returns, long old) {
         long high = highOf(id);
         if (high == 0) {
             cs.touchAdd(Footprint.cell(id));
             if (returns) {
-                readAt(r, id, index);
+                readAt(r, id, at);
             } else {
                 // not a read, but a turn that adds and later subtracts must find the cell as it
                 // found it to be a repeat (readsStable): the value before its first add counts
-                role(r).turnReads.putIfAbsent(id, new Read(old, index));
+                role(r).turnReads.putIfAbsent(id, new Read(old, at));
             }
             return;
         }
@@ -254,21 +330,27 @@ public final class SimMemory extends Memory {
         }
         if (returns) {
             cs.touch(Footprint.cellHigh(id), false);
-            role(r).turnReads.putIfAbsent(-1 - id, new Read(old & -high, index));
+            role(r).turnReads.putIfAbsent(-1 - id, new Read(old & -high, at));
         }
     }
 
     /**
-     * A turn of a wait loop: every store made so far becomes visible to the waiting role (TSO:
-     * the buffers drain; LKMM: its view moves to the latest store of every cell, as if it had
-     * read each with READ_ONCE). Without it a role could spin on a stale value forever, which
-     * no fair machine does; the cost is that no stale read survives a spin (README).
+     * A turn of a wait loop. TSO: every store made so far becomes visible to the waiting role
+     * (the buffers drain); without it a role could spin on a stale value forever, which no fair
+     * machine does. LKMM: a turn that read exactly the stores the turn before it read is that
+     * turn again (the code is deterministic in what it reads), so the execution is dropped as
+     * {@link Execution.Status#BLOCKED}: the one where the role waited is explored instead
+     * (GenMC's spin-assume). A role with nothing newer to read is blocked before it starts
+     * such a turn ({@link #readsStable}).
      */
     private void spun(int r) {
         RoleState me = role(r);
         for (int key : me.turnReads.keySet()) { // what decides whether the loop runs again
             if (key >= 0) {
                 touchWord(key, false);
+                if (graph != null) {
+                    dependsOnStores(r, cells.get(key));
+                }
             } else {
                 cs.touch(Footprint.cellHigh(-1 - key), false);
             }
@@ -283,22 +365,31 @@ public final class SimMemory extends Memory {
                 drainAll();
             }
             default -> {
-                for (int id = 0; id < cells.size(); id++) {
-                    cs.touch(Footprint.cell(id), false); // the view moves to every latest store
-                }
-                RoleState t = role(r);
-                for (int id = 0; id < cells.size(); id++) {
-                    History h = cells.get(id);
-                    t.cur = max(t.cur, id, h.last());
-                    t.acq = join(t.acq, h.mo.get(h.last()).view());
+                boolean again = !me.turnRf.isEmpty() && sameStores(me.turnRf, me.lastTurnRf);
+                me.lastTurnRf = me.turnRf;
+                me.turnRf = new ArrayList<>();
+                if (again) {
+                    cs.cut();
                 }
             }
         }
     }
 
+    private static boolean sameStores(List<Msg> a, List<Msg> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     protected Object newSimState(String base, int index, long init) {
-        History h = new History(index < 0 ? base : base + "[" + index + "]", init);
+        History h = new History(index < 0 ? base : base + "[" + index + "]", cells.size(), init, graph != null);
         cells.add(h);
         return h;
     }
@@ -358,10 +449,8 @@ public final class SimMemory extends Memory {
     @Override public long cmpxchg_acquire(Cell c, long expect, long v) { return cas(c, "cmpxchg_acquire", Order.ACQUIRE, expect, v); }
 
     /**
-     * spin_lock's cmpxchg_acquire, and under LKMM po-unlock-lock-po: after taking a lock, this
-     * CPU's later stores carry its own earlier stores and what the unlock it read published, so
-     * a critical section's stores propagate after the previous ones to every CPU
-     * (MP+unlocklockonceonce+fencermbonceonce, ISA2+pooncelock+pooncelock+pombonce: Never).
+     * spin_lock's cmpxchg_acquire; under LKMM lock.cat's LKR and LKW (so po-unlock-lock-po and
+     * the after-unlock-lock barriers apply), reading the unlock the role waited for.
      */
     @Override
     public boolean raw_spin_trylock(Cell c) {
@@ -369,13 +458,6 @@ public final class SimMemory extends Memory {
         boolean took = cas(c, "spin_lock", Order.ACQUIRE, 0, 1) == 0;
         if (!took && cs.currentRole() >= 0) {
             throw new IllegalStateException("spin_lock(" + c.name() + ") granted while held");
-        }
-        int r = cs.currentRole();
-        if (took && r >= 0 && model == MemoryModel.LKMM && !weakenedLock(r, c)) {
-            RoleState t = role(r);
-            History h = hist(c);
-            Msg unlock = h.mo.get(h.last() - 1);
-            t.wmb = join(join(t.wmb, t.own), unlock.view());
         }
         return took;
     }
@@ -414,8 +496,10 @@ public final class SimMemory extends Memory {
         drainAll();
         if (roles.isEmpty()) {
             h.mo.clear();
+            h.mo.add(History.initial(h.id, v, graph != null));
+            return;
         }
-        h.mo.add(new Msg(v, -1, 0, null));
+        h.mo.add(new Msg(v, -1, 0, graph != null ? LkmmGraph.init(h.id, v) : null));
     }
 
     private long peekLatest(History h) {
@@ -431,7 +515,7 @@ public final class SimMemory extends Memory {
         }
         History h = hist(c);
         if (r >= 0) {
-            readAt(r, c.id(), h.last()); // an oracle's read: part of what the step depends on
+            readAt(r, c.id(), h.mo.get(h.last())); // an oracle's read: part of what the step depends on
         }
         return h.mo.get(h.last()).value();
     }
@@ -481,7 +565,7 @@ public final class SimMemory extends Memory {
         switch (model) {
             case SC -> {
                 value = h.mo.get(h.last()).value();
-                readAt(r, c.id(), h.last());
+                readAt(r, c.id(), h.mo.get(h.last()));
             }
             case TSO -> {
                 Buffered own = youngest(t, c.id());
@@ -490,31 +574,16 @@ public final class SimMemory extends Memory {
                     cs.touch(Footprint.buffer(r), false);
                 } else {
                     value = tsoRead(r, c, h).value();
-                    readAt(r, c.id(), h.last());
+                    readAt(r, c.id(), h.mo.get(h.last()));
                     note = tsoMissed(r, c, value);
                     stale = !note.isEmpty();
                 }
             }
             default -> {
-                int id = c.id();
-                int lo = get(t.cur, id);
-                int last = h.last();
-                int k = cs.chooseRead(last - lo + 1);
-                int p = last - k;
-                Msg m = h.mo.get(p);
-                readAt(r, id, p);
-                t.cur = max(t.cur, id, p);
-                if (acquire) {
-                    t.cur = join(t.cur, m.view());
-                } else {
-                    t.acq = join(t.acq, m.view());
-                }
+                Msg m = graphRead(r, c, h, EnumSet.of(acquire ? Tag.ACQUIRE : Tag.ONCE), null, null, null);
                 value = m.value();
-                if (p < last) {
-                    Msg newest = h.mo.get(last);
-                    stale = true;
-                    note = staleNote(c, newest.value(), newest.step(), newest.role(), "not yet visible");
-                }
+                note = staleNote(c, h, m);
+                stale = !note.isEmpty();
             }
         }
         if (cs.recording()) {
@@ -536,16 +605,22 @@ public final class SimMemory extends Memory {
         }
         RoleState t = role(r);
         int step = cs.currentStep();
-        if (!prim.equals("spin_unlock") || model == MemoryModel.TSO) {
+        boolean unlock = prim.equals("spin_unlock");
+        if (!unlock || model == MemoryModel.TSO) {
             wrote(r, c.id());
         } // an unlock conflicts with nothing: the next spin_lock waits for it and conflicts with the previous one (TSO: it buffers)
+        String note = "";
         switch (model) {
             case SC -> h.mo.add(new Msg(v, r, step, null));
             case TSO -> t.buffer.addLast(new Buffered(c.id(), v, step));
-            default -> append(t, c, h, v, r, step, release ? t.cur : t.wmb, null);
+            default -> {
+                Tag tag = unlock && release ? Tag.UL : release ? Tag.RELEASE : Tag.ONCE;
+                Msg m = graphWrite(r, h, v, EnumSet.of(tag), unlock);
+                note = coNote(h, m);
+            }
         }
         if (cs.recording()) {
-            cs.noteAccess(prim + "(" + c.name() + ", " + Timeline.formatCell(c.name(), v) + ")", false);
+            cs.noteAccess(prim + "(" + c.name() + ", " + Timeline.formatCell(c.name(), v) + ")" + note, !note.isEmpty());
         }
     }
 
@@ -560,8 +635,17 @@ public final class SimMemory extends Memory {
         }
         cs.access(prim, c.name());
         order = weakenOrder(r, prim, c, order);
-        long old = rmwAt(r, c, h, order, f, null);
-        String note = tsoMissed(r, c, old);
+        long old;
+        String note;
+        if (graph != null) {
+            Set<Tag> tags = rmwTags(prim, order);
+            Msg m = graphRead(r, c, h, tags, f, null, tags);
+            old = m.value();
+            note = staleNote(c, h, m);
+        } else {
+            old = rmwAt(r, c, h, order, f, null);
+            note = tsoMissed(r, c, old);
+        }
         if (cs.recording()) {
             cs.noteAccess(prim + "(" + c.name() + "): " + Timeline.formatCell(c.name(), old) + " -> "
                     + Timeline.formatCell(c.name(), f.apply(old)) + note, !note.isEmpty());
@@ -570,8 +654,8 @@ public final class SimMemory extends Memory {
     }
 
     /**
-     * cmpxchg: succeeds atomically on the last store, or fails as a plain load; under LKMM a
-     * failing one may read an older store (any that differs from {@code expect}).
+     * cmpxchg: succeeds atomically on the last store, or fails as a plain load; under LKMM it
+     * may read any store {@link #graphRead} allows, and succeeds iff that store holds {@code expect}.
      */
     private long cas(Cell c, String prim, Order order, long expect, long v) {
         int r = cs.currentRole();
@@ -597,31 +681,13 @@ public final class SimMemory extends Memory {
         long old;
         boolean stale = false;
         String note = "";
-        if (model == MemoryModel.LKMM) {
-            int id = c.id();
-            int last = h.last();
-            List<Integer> options = new ArrayList<>();
-            options.add(last);
-            for (int p = last - 1; p >= get(t.cur, id) && !acquire; p--) { // spin_lock reads the unlock it waited for
-                if (h.mo.get(p).value() != expect) {
-                    options.add(p);
-                }
-            }
-            int p = options.get(cs.chooseRead(options.size()));
-            Msg m = h.mo.get(p);
-            if (p == last && m.value() == expect) {
-                old = rmwAt(r, c, h, order, x -> v, null);
-            } else {
-                readAt(r, id, p);
-                t.cur = max(t.cur, id, p);
-                t.acq = join(t.acq, m.view()); // a failed cmpxchg is a plain, unordered load
-                old = m.value();
-                if (p < last) {
-                    Msg newest = h.mo.get(last);
-                    stale = true;
-                    note = staleNote(c, newest.value(), newest.step(), newest.role(), "not yet visible");
-                }
-            }
+        if (graph != null) {
+            boolean lock = acquire && !weakenedLock(r, c);
+            Set<Tag> tags = lock ? EnumSet.of(Tag.LKR) : rmwTags(prim, order);
+            Msg m = graphRead(r, c, h, tags, x -> v, expect, lock ? EnumSet.of(Tag.LKW) : tags);
+            old = m.value();
+            note = staleNote(c, h, m);
+            stale = !note.isEmpty();
         } else {
             old = rmwAt(r, c, h, order, x -> v, expect);
             note = tsoMissed(r, c, old);
@@ -640,60 +706,24 @@ public final class SimMemory extends Memory {
      * value equals it (a cmpxchg under SC and TSO; under LKMM the caller decided success).
      */
     private long rmwAt(int r, Cell c, History h, Order order, Update f, Long casExpect) {
-        RoleState t = role(r);
         int step = cs.currentStep();
-        switch (model) {
-            case SC, TSO -> {
-                if (model == MemoryModel.TSO) {
-                    drain(r); // LOCK-prefixed: fully ordered, whatever the kernel asked for
-                }
-                long old = model == MemoryModel.TSO ? tsoRead(r, c, h).value() : h.mo.get(h.last()).value();
-                boolean stores = casExpect == null || old == casExpect;
-                if (f instanceof Add a) {
-                    addAt(r, c.id(), h.last(), a.delta(), a.returns(), old);
-                } else {
-                    readAt(r, c.id(), h.last());
-                    if (stores) {
-                        touchWord(c.id(), true); // under TSO too: an RMW goes straight to memory
-                    }
-                }
-                if (stores) {
-                    h.mo.add(new Msg(f.apply(old), r, step, null));
-                }
-                return old;
-            }
-            default -> {
-                if (order == Order.FULL) {
-                    mb(t);
-                }
-                int id = c.id();
-                Msg m = h.mo.get(h.last());
-                readAt(r, id, h.last());
-                wrote(r, id);
-                t.cur = max(t.cur, id, h.last());
-                int[] base;
-                switch (order) {
-                    case FULL, ACQUIRE -> {
-                        t.cur = join(t.cur, m.view());
-                        base = order == Order.FULL ? t.cur : t.wmb;
-                    }
-                    case RELEASE -> {
-                        t.acq = join(t.acq, m.view());
-                        base = t.cur;
-                    }
-                    default -> {
-                        t.acq = join(t.acq, m.view());
-                        base = t.wmb;
-                    }
-                }
-                long old = m.value();
-                append(t, c, h, f.apply(old), r, step, base, m.view()); // carries what it read: stronger than LKMM
-                if (order == Order.FULL) {
-                    mb(t);
-                }
-                return old;
+        if (model == MemoryModel.TSO) {
+            drain(r); // LOCK-prefixed: fully ordered, whatever the kernel asked for
+        }
+        long old = model == MemoryModel.TSO ? tsoRead(r, c, h).value() : h.mo.get(h.last()).value();
+        boolean stores = casExpect == null || old == casExpect;
+        if (f instanceof Add a) {
+            addAt(r, c.id(), h.mo.get(h.last()), a.delta(), a.returns(), old);
+        } else {
+            readAt(r, c.id(), h.mo.get(h.last()));
+            if (stores) {
+                touchWord(c.id(), true); // under TSO too: an RMW goes straight to memory
             }
         }
+        if (stores) {
+            h.mo.add(new Msg(f.apply(old), r, step, null));
+        }
+        return old;
     }
 
     private void fence(String prim) {
@@ -702,18 +732,15 @@ public final class SimMemory extends Memory {
             return;
         }
         boolean global = prim.startsWith("smp_mb");
-        if (global && model != MemoryModel.SC) {
-            cs.access(prim, null); // a full barrier interacts with the other roles' barriers
+        if (global && model == MemoryModel.TSO) {
+            cs.access(prim, null); // a full barrier drains the buffer other roles read through
         }
         if (weak(r, prim, null)) {
-            if (global && model != MemoryModel.SC) {
-                if (cs.recording()) {
-                    cs.noteAccess(prim + "() (weakened: no-op)", false);
-                }
+            if (cs.recording() && model != MemoryModel.SC) {
+                cs.noteAccess(prim + "() (weakened: no-op)", false);
             }
             return;
         }
-        RoleState t = role(r);
         switch (model) {
             case SC -> { }
             case TSO -> {
@@ -721,59 +748,146 @@ public final class SimMemory extends Memory {
                     drain(r);
                 }
             }
-            default -> {
-                if (global) {
-                    mb(t);
-                } else if (prim.equals("smp_rmb")) {
-                    t.cur = join(t.cur, t.acq);
-                } else {
-                    t.wmb = join(t.wmb, t.own);
-                }
-            }
+            default -> graph.add(r, Kind.F, -1, 0, EnumSet.of(switch (prim) {
+                case "smp_rmb" -> Tag.RMB;
+                case "smp_wmb" -> Tag.WMB;
+                case "smp_mb__before_atomic" -> Tag.BEFORE_ATOMIC;
+                case "smp_mb__after_atomic" -> Tag.AFTER_ATOMIC;
+                case "smp_mb__after_spinlock" -> Tag.AFTER_SPINLOCK;
+                default -> Tag.MB;
+            })); // no scheduling point: a fence event only orders its own CPU's events in the graph
         }
-        if (global && model != MemoryModel.SC) {
-            if (cs.recording()) {
-                cs.noteAccess(prim + "()", false);
-            }
+        if (global && model == MemoryModel.TSO && cs.recording()) {
+            cs.noteAccess(prim + "()", false);
         }
     }
 
-    // ---- LKMM views ----------------------------------------------------------------------
+    // ---- LKMM: the execution graph -------------------------------------------------------
 
-    private void mb(RoleState t) {
-        cs.touch(Footprint.GLOBAL_VIEW, true); // fences are ordered with each other through it
-        t.cur = join(t.cur, t.acq);
-        t.cur = join(t.cur, global);
-        global = t.cur.clone();
-        t.wmb = t.cur.clone();
+    /** linux-kernel.def's tags for an RMW primitive of this ordering. */
+    private static Set<Tag> rmwTags(String prim, Order order) {
+        boolean noreturn = prim.equals("atomic_add") || prim.equals("set_bit") || prim.equals("clear_bit");
+        Tag t = switch (order) {
+            case FULL -> Tag.MB;
+            case ACQUIRE -> Tag.ACQUIRE;
+            case RELEASE -> Tag.RELEASE;
+            default -> noreturn ? Tag.NORETURN : Tag.ONCE;
+        };
+        return EnumSet.of(t, Tag.RMW);
     }
 
-    private void append(RoleState t, Cell c, History h, long v, int r, int step, int[] base, int[] extra) {
+    /**
+     * An LKMM load by role {@code r}: the explorer chooses which store of the cell it reads,
+     * among those not older than what it already read or wrote there (per-location coherence)
+     * that leave the graph consistent; option 0 is the newest. With {@code f} it is an RMW
+     * (with {@code expect}, a cmpxchg that writes only if it read {@code expect}): its store
+     * goes right after the one it read, which no other RMW may have read already (atomic).
+     */
+    private Msg graphRead(int r, Cell c, History h, Set<Tag> readTags, Update f, Long expect, Set<Tag> writeTags) {
         int id = c.id();
-        int p = h.mo.size();
-        int[] view = join(base.clone(), extra);
-        view = max(view, id, p);
-        h.mo.add(new Msg(v, r, step, view));
-        t.cur = max(t.cur, id, p);
-        t.own = max(t.own, id, p);
-    }
-
-    private static int get(int[] view, int id) {
-        return id < view.length ? view[id] : 0;
-    }
-
-    private static int[] max(int[] view, int id, int p) {
-        int[] v = id < view.length ? view : Arrays.copyOf(view, id + 1);
-        if (v[id] < p) {
-            v[id] = p;
+        h.touched = true;
+        RoleState t = role(r);
+        Msg fl = t.floor.get(id);
+        int lo = fl == null ? 0 : h.pos(fl);
+        int last = h.last();
+        boolean lock = readTags.contains(Tag.LKR); // spin_lock takes a free lock: it reads the unlock it waited for
+        int[] before = t.vc.clone();
+        List<Integer> options = new ArrayList<>();
+        for (int p = last; p >= lo; p--) {
+            Msg m = h.mo.get(p);
+            boolean writes = f != null && (expect == null || m.value() == expect);
+            if (p < last && (lock || !naive && (!newerHappenedBefore(r, h, p, before) || (writes && consumed(h, p))
+                    || !consistentWith(r, h, p, readTags, writes ? f.apply(m.value()) : null, writeTags)))) {
+                continue;
+            }
+            options.add(p);
         }
+        int p = options.get(cs.chooseRead(options.size()));
+        Msg m = h.mo.get(p);
+        boolean writes = f != null && (expect == null || m.value() == expect);
+        LkmmGraph.Ev read = graph.add(r, Kind.R, id, m.value(), readTags);
+        read.rf = m.ev();
+        readAt(r, id, m);
+        t.turnRf.add(m);
+        t.floor.put(id, m);
+        if (writes) {
+            long nv = f.apply(m.value());
+            LkmmGraph.Ev write = graph.add(r, Kind.W, id, nv, writeTags);
+            write.rmwRead = read;
+            wrote(r, id);
+            Msg w = new Msg(nv, r, cs.currentStep(), write, stamp(r, h));
+            h.mo.add(p + 1, w);
+            t.floor.put(id, w);
+        }
+        return m;
+    }
+
+    /**
+     * An LKMM store by role {@code r}: the explorer chooses where it goes in the cell's
+     * coherence order, after what the role already read or wrote there, never between an RMW and
+     * the store it read, and where the graph stays consistent; option 0 is last.
+     */
+    private Msg graphWrite(int r, History h, long v, Set<Tag> tags, boolean unlock) {
+        int id = h.id;
+        h.touched = true;
+        RoleState t = role(r);
+        Msg fl = t.floor.get(id);
+        int lo = fl == null ? 0 : h.pos(fl);
+        int last = h.last();
+        List<Integer> options = new ArrayList<>();
+        options.add(last + 1);
+        for (int q = last; q > lo; q--) {
+            if (naive || !consumed(h, q - 1) && consistentWith(r, h, q, null, v, tags)) {
+                options.add(q);
+            }
+        }
+        int q = options.get(cs.chooseRead(options.size()));
+        LkmmGraph.Ev write = graph.add(r, Kind.W, id, v, tags); // store() touched the footprint
+        Msg w = new Msg(v, r, cs.currentStep(), write, unlock ? null : stamp(r, h)); // an unlock conflicts with nothing
+        h.mo.add(q, w);
+        t.floor.put(id, w);
+        return w;
+    }
+
+    /**
+     * Whether a store after store {@code p} in coherence happened before the running step in
+     * the schedule, other than through this load itself ({@code before}: the role's clock as the
+     * step began). If none did, the schedule that runs this load before all of them is explored
+     * too (the load and each such store are a race the reduction reverses), and there the load
+     * reads store {@code p} as the newest: reading it here would build the same graph again.
+     */
+    private boolean newerHappenedBefore(int r, History h, int p, int[] before) {
+        for (int q = p + 1; q < h.mo.size(); q++) {
+            Msg w = h.mo.get(q);
+            if (w.role() >= 0 && w.role() != r && w.role() < before.length && before[w.role()] >= w.step()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The running role's step loads from {@code h}: it now depends on every store to it (they conflict). */
+    private void dependsOnStores(int r, History h) {
+        RoleState t = role(r);
+        t.vc = join(tick(t.vc, r), h.writeClock);
+        h.readClock = join(h.readClock, t.vc);
+    }
+
+    /** The running role's step stores to {@code h}: it depends on every load of it; the store's clock. */
+    private int[] stamp(int r, History h) {
+        RoleState t = role(r);
+        t.vc = join(tick(t.vc, r), h.readClock);
+        h.writeClock = join(h.writeClock, t.vc);
+        return t.vc.clone();
+    }
+
+    private int[] tick(int[] vc, int r) {
+        int[] v = vc.length > r ? vc : Arrays.copyOf(vc, r + 1);
+        v[r] = Math.max(v[r], cs.currentStep());
         return v;
     }
 
     private static int[] join(int[] into, int[] other) {
-        if (other == null) {
-            return into;
-        }
         int[] v = other.length <= into.length ? into : Arrays.copyOf(into, other.length);
         for (int i = 0; i < other.length; i++) {
             if (v[i] < other[i]) {
@@ -781,6 +895,98 @@ public final class SimMemory extends Memory {
             }
         }
         return v;
+    }
+
+    /** Whether an RMW read store {@code p}: its own store follows it in coherence. */
+    private static boolean consumed(History h, int p) {
+        if (p + 1 >= h.mo.size()) {
+            return false;
+        }
+        LkmmGraph.Ev next = h.mo.get(p + 1).ev();
+        return next != null && next.rmwRead != null && next.rmwRead.rf == h.mo.get(p).ev();
+    }
+
+    /**
+     * Whether the graph stays consistent with one more event of role {@code r} on this cell:
+     * with {@code readTags}, a read of store {@code p} (and with {@code value}, its RMW's store
+     * right after it); without, a store of {@code value} at position {@code p}. Asked once per
+     * choice prefix of the search.
+     */
+    private boolean consistentWith(int r, History h, int p, Set<Tag> readTags, Long value, Set<Tag> writeTags) {
+        int added = 0;
+        int at = -1;
+        LkmmGraph.Ev read = null;
+        if (readTags != null) {
+            read = graph.add(r, Kind.R, h.id, h.mo.get(p).value(), readTags);
+            read.rf = h.mo.get(p).ev();
+            added++;
+        }
+        if (value != null) {
+            LkmmGraph.Ev write = graph.add(r, Kind.W, h.id, value, writeTags);
+            write.rmwRead = read;
+            added++;
+            at = read != null ? p + 1 : p;
+            h.mo.add(at, new Msg(value, r, 0, write));
+        }
+        try {
+            List<List<LkmmGraph.Ev>> co = coherence();
+            CheckKey key = graph.key(co);
+            Boolean known = checks.get(key);
+            if (known != null) {
+                return known;
+            }
+            boolean ok = graph.consistent(co);
+            checks.put(key, ok);
+            return ok;
+        } finally {
+            if (at >= 0) {
+                h.mo.remove(at);
+            }
+            for (int i = 0; i < added; i++) {
+                graph.removeLast();
+            }
+        }
+    }
+
+    /** Per cell, the events of its stores in coherence order (null for a cell no role touched). */
+    private List<List<LkmmGraph.Ev>> coherence() {
+        List<List<LkmmGraph.Ev>> out = new ArrayList<>(cells.size());
+        for (History h : cells) {
+            if (!h.touched) {
+                out.add(null);
+                continue;
+            }
+            List<LkmmGraph.Ev> evs = new ArrayList<>(h.mo.size());
+            for (Msg m : h.mo) {
+                evs.add(m.ev());
+            }
+            out.add(evs);
+        }
+        return out;
+    }
+
+    /** The timeline's note for a load that read {@code m}: which newer store it did not see. */
+    private String staleNote(Cell c, History h, Msg m) {
+        Msg newest = h.mo.get(h.last());
+        if (newest == m || newest.ev() != null && newest.ev().rmwRead != null && newest.ev().rmwRead.rf == m.ev()) {
+            return ""; // the newest, or the store its own RMW just put after it
+        }
+        Msg next = h.mo.get(h.pos(m) + 1);
+        return " (stale: " + Timeline.formatCell(c.name(), next.value()) + ", stored at step " + next.step()
+                + (next.role() >= 0 ? " by " + cs.roleName(next.role()) : "") + ", not yet visible"
+                + (m.role() >= 0 ? "; read the store of step " + m.step() + " by " + cs.roleName(m.role()) : "; read the initial value")
+                + ")";
+    }
+
+    /** The timeline's note for a store placed before another in coherence. */
+    private String coNote(History h, Msg w) {
+        int q = h.pos(w);
+        if (q == h.last()) {
+            return "";
+        }
+        Msg after = h.mo.get(q + 1);
+        return " (coherence: before " + Timeline.formatCell(h.name, after.value()) + ", stored at step " + after.step()
+                + (after.role() >= 0 ? " by " + cs.roleName(after.role()) : "") + ")";
     }
 
     // ---- TSO store buffers ---------------------------------------------------------------

@@ -59,7 +59,7 @@ class WeakMemoryExploreTest {
         Explorer.Result r = explore(EntryBarrierCanary.ID, "no-barrier", MemoryModel.LKMM, null);
         String timeline = Timeline.render(r.counterexample(), true);
         assertThat(timeline).containsPattern("cmpxchg\\(vcpu->mode, IN_GUEST_MODE, EXITING_GUEST_MODE\\): OUTSIDE_GUEST_MODE "
-                + "\\(failed\\) \\(stale: IN_GUEST_MODE, stored at step \\d+ by vCPU, not yet visible\\)");
+                + "\\(failed\\) \\(stale: IN_GUEST_MODE, stored at step \\d+ by vCPU, not yet visible; read the initial value\\)");
     }
 
     @Test
