@@ -51,6 +51,19 @@ final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--html", paramLabel = "FILE", description = "write the counterexample as one self-contained HTML page")
     Path html;
 
+    @Option(names = "--shard", paramLabel = "I/N",
+            description = "search only part I of N of the exhaustive search and save it to --out, for --merge (one CI "
+                    + "machine per part)")
+    String shard;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "where --shard saves its part (JSON)")
+    Path outFile;
+
+    @Option(names = "--merge", paramLabel = "FILE", arity = "1..*",
+            description = "combine the parts --shard saved (all N, the same scenario, variant, form, model and limits) into "
+                    + "the verdict and counts of one run")
+    java.util.List<Path> merge;
+
     @Override
     public Integer call() throws IOException {
         if (maxPreemptions != null && (maxPreemptions < 0 || maxPreemptions > 6)) {
@@ -69,8 +82,30 @@ final class ExploreCommand implements Callable<Integer> {
         Variant v = sel.variant();
         PrintWriter out = spec.commandLine().getOut();
         int bound = maxPreemptions == null ? Explorer.UNBOUNDED : maxPreemptions;
-        Explorer.Result r = new Explorer(s, v, bound, maxSteps, sel.memoryModel(), null).maxExecutions(maxExecutions)
-                .jobs(jobs == null ? Runtime.getRuntime().availableProcessors() : jobs).explore();
+        if ((shard != null || merge != null) && maxPreemptions != null) {
+            throw new BadInputException("--shard and --merge split the exhaustive search: drop --max-preemptions");
+        }
+        if (shard != null && merge != null) {
+            throw new BadInputException("--shard and --merge: one or the other");
+        }
+        if ((shard == null) != (outFile == null)) {
+            throw new BadInputException(shard == null ? "--out is for --shard" : "--shard needs --out FILE");
+        }
+        Explorer explorer = new Explorer(s, v, bound, maxSteps, sel.memoryModel(), null).maxExecutions(maxExecutions)
+                .jobs(jobs == null ? Runtime.getRuntime().availableProcessors() : jobs);
+        Explorer.Result r;
+        if (shard != null) {
+            return saveShard(explorer, s, v, out);
+        } else if (merge != null) {
+            java.util.List<Explorer.Shard> shards = readShards(s, v);
+            try {
+                r = explorer.merge(shards);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--merge: " + e.getMessage());
+            }
+        } else {
+            r = explorer.explore();
+        }
         out.println(sel.header() + (sel.defaultModel() ? " (the default for " + s.id() + "; --memory-model picks another)" : ""));
         if (r.violated()) {
             Execution e = r.counterexample();
@@ -109,8 +144,9 @@ final class ExploreCommand implements Callable<Integer> {
                                 ? ", or search under --memory-model " + s.defaultMemoryModel().id() : ""));
                 return Main.FOUND;
             }
-            out.printf("exhaustive: %d executions (%d pruned), no violation, every interleaving of %s under %s up to "
-                    + "equivalence (%d ms)%n", r.schedules(), r.pruned(), v.id(), sel.memoryModel().id(), r.millis());
+            out.printf("exhaustive: %d executions (%d pruned%s), no violation, every interleaving of %s under %s up to "
+                    + "equivalence (%d ms)%n", r.schedules(), r.pruned(), r.blocked() == 0 ? "" : ", " + r.blocked() + " blocked",
+                    v.id(), sel.memoryModel().id(), r.millis());
             return Main.OK;
         }
         out.printf("no violation in %d schedules with at most %d preemptions plus stale reads and %d steps each (%d ms)%n",
@@ -122,5 +158,106 @@ final class ExploreCommand implements Callable<Integer> {
         }
         out.println("exhaustive within that bound");
         return Main.OK;
+    }
+
+    /** What identifies a split search: a part of another one cannot be merged with it. */
+    private java.util.Map<String, Object> runKey(Scenario s, Variant v) {
+        java.util.Map<String, Object> k = new java.util.LinkedHashMap<>();
+        k.put("scenario", s.id());
+        k.put("variant", v.id());
+        k.put("form", s.form());
+        k.put("memoryModel", sel.memoryModel().id());
+        k.put("maxSteps", maxSteps);
+        k.put("maxExecutions", maxExecutions);
+        return k;
+    }
+
+    private Integer saveShard(Explorer explorer, Scenario s, Variant v, PrintWriter out) throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)/(\\d+)").matcher(shard);
+        if (!m.matches()) {
+            throw new BadInputException("--shard wants I/N, e.g. 1/2, got '" + shard + "'");
+        }
+        int i = Integer.parseInt(m.group(1));
+        int n = Integer.parseInt(m.group(2));
+        if (n < 1 || i < 1 || i > n) {
+            throw new BadInputException("--shard " + shard + ": need 1 <= I <= N");
+        }
+        long start = System.nanoTime();
+        Explorer.Shard part = explorer.shard(i, n);
+        if (n > part.subtrees()) {
+            throw new BadInputException("--shard " + shard + ": the search splits into " + part.subtrees()
+                    + " subtrees, fewer than " + n + " shards");
+        }
+        java.util.Map<String, Object> doc = runKey(s, v);
+        doc.put("shard", part);
+        if (outFile.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(outFile.toAbsolutePath().getParent());
+        }
+        Files.writeString(outFile, new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(doc),
+                StandardCharsets.UTF_8);
+        long execs = part.parts().stream().mapToLong(Explorer.Part::executions).sum();
+        long stops = part.parts().stream().filter(p -> p.stop() != null).count();
+        out.println(sel.header());
+        out.printf("shard %d/%d: %d of %d subtrees, %d executions%s (%d ms); saved %s%n", i, n, part.parts().size(),
+                part.subtrees(), execs, stops == 0 ? ", no violation" : ", " + stops + " stopped at a violation",
+                (System.nanoTime() - start) / 1_000_000, outFile);
+        out.println("merge:    tlbrace explore " + s.id() + " --variant " + v.id()
+                + (s.form().equals(s.baseForm()) ? "" : " --form " + s.form()) + " --memory-model " + sel.memoryModel().id()
+                + " --merge FILE...");
+        return Main.OK;
+    }
+
+    private java.util.List<Explorer.Shard> readShards(Scenario s, Variant v) {
+        java.util.Map<String, Object> key = runKey(s, v);
+        com.google.gson.Gson gson = new com.google.gson.Gson();
+        java.util.List<Explorer.Shard> shards = new java.util.ArrayList<>();
+        for (Path f : merge) {
+            com.google.gson.JsonObject doc;
+            try {
+                doc = com.google.gson.JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8)).getAsJsonObject();
+            } catch (IOException e) {
+                throw new BadInputException("--merge: cannot read " + f + ": " + e.getMessage());
+            } catch (RuntimeException e) {
+                throw new BadInputException("--merge: " + f + " is not a shard tlbrace saved (corrupt or truncated JSON)");
+            }
+            for (java.util.Map.Entry<String, Object> e : key.entrySet()) {
+                com.google.gson.JsonElement got = doc.get(e.getKey());
+                if (got == null || !got.getAsString().equals(String.valueOf(e.getValue()))) {
+                    throw new BadInputException("--merge: " + f + " is a shard of another search: " + e.getKey() + " "
+                            + (got == null ? "missing" : got.getAsString()) + ", this run's " + e.getValue());
+                }
+            }
+            Explorer.Shard sh;
+            try {
+                sh = gson.fromJson(doc.get("shard"), Explorer.Shard.class);
+            } catch (RuntimeException e) {
+                sh = null;
+            }
+            if (sh == null || sh.parts() == null) {
+                throw new BadInputException("--merge: " + f + " holds no shard");
+            }
+            shards.add(sh);
+        }
+        try {
+            java.util.List<Explorer.Shard> checked = shards;
+            explorerCheck(checked);
+            return checked;
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--merge: " + e.getMessage());
+        }
+    }
+
+    private static void explorerCheck(java.util.List<Explorer.Shard> shards) {
+        int n = shards.get(0).count();
+        java.util.Set<Integer> seen = new java.util.TreeSet<>();
+        for (Explorer.Shard sh : shards) {
+            if (sh.count() != n || !seen.add(sh.index())) {
+                throw new IllegalArgumentException("shard " + sh.index() + "/" + sh.count() + " does not fit "
+                        + (sh.count() != n ? "N = " + n : "(given twice)"));
+            }
+        }
+        if (seen.size() != n) {
+            throw new IllegalArgumentException(n - seen.size() + " of " + n + " shards missing");
+        }
     }
 }
