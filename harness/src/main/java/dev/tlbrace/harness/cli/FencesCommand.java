@@ -2,6 +2,7 @@ package dev.tlbrace.harness.cli;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import dev.tlbrace.harness.explore.Explorer;
 import dev.tlbrace.harness.explore.Fences;
 import dev.tlbrace.harness.scenario.Expectation;
 import dev.tlbrace.harness.scenario.Scenario;
@@ -34,9 +35,19 @@ final class FencesCommand implements Callable<Integer> {
     @Option(names = "--variant", paramLabel = "V", description = "one fixed variant (default: every fixed variant)")
     String variantId;
 
-    @Option(names = "--max-preemptions", paramLabel = "N", defaultValue = "2",
-            description = "bound on preemptions plus stale reads per schedule (default ${DEFAULT-VALUE})")
-    int bound;
+    @Option(names = "--max-preemptions", paramLabel = "N",
+            description = "bound on preemptions plus stale reads per schedule, 0..4 (default: none, exhaustive)")
+    Integer bound;
+
+    @Option(names = "--form", paramLabel = "F", description = "the invalidation path (see: tlbrace list; default: the base path)")
+    String formId;
+
+    @Option(names = "--max-executions", paramLabel = "N", defaultValue = "100000",
+            description = "executions each exhaustive search may run before it stops, NOT exhaustive (default ${DEFAULT-VALUE})")
+    long maxExecutions;
+
+    @Option(names = "--jobs", paramLabel = "N", description = "threads per search (default: the CPU count)")
+    Integer jobs;
 
     @Option(names = "--max-steps", paramLabel = "N", defaultValue = "400", description = "steps per schedule (default ${DEFAULT-VALUE})")
     int maxSteps;
@@ -46,13 +57,21 @@ final class FencesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (bound < 0 || bound > 4) {
+        if (bound != null && (bound < 0 || bound > 4)) {
             throw new BadInputException("--max-preemptions must be 0..4, got " + bound);
         }
+        if (maxExecutions < 1) {
+            throw new BadInputException("--max-executions must be positive, got " + maxExecutions);
+        }
+        if (jobs != null && jobs < 1) {
+            throw new BadInputException("--jobs must be positive, got " + jobs);
+        }
+        int threads = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
+        int b = bound == null ? Explorer.UNBOUNDED : bound;
         if (maxSteps < 1) {
             throw new BadInputException("--max-steps must be positive, got " + maxSteps);
         }
-        Scenario s = Scenarios.byId(scenarioId);
+        Scenario s = Scenarios.byId(scenarioId).onForm(formId);
         List<Variant> variants = new ArrayList<>();
         if (variantId != null) {
             variants.add(s.variant(variantId));
@@ -63,7 +82,7 @@ final class FencesCommand implements Callable<Integer> {
         List<Map<String, Object>> all = new ArrayList<>();
         boolean clean = true;
         for (Variant v : variants) {
-            Fences.Report r = Fences.run(s, v, bound, maxSteps);
+            Fences.Report r = Fences.run(s, v, b, maxSteps, maxExecutions, threads);
             clean &= !r.baseline().violated() && r.baseline().exhaustive();
             if (json) {
                 all.add(toJson(r));
@@ -79,8 +98,10 @@ final class FencesCommand implements Callable<Integer> {
     }
 
     private static void print(Fences.Report r, PrintWriter out) {
-        out.printf("%s / %s (%s, %s), memory model lkmm, bound %d%n", r.scenario().id(), r.variant().id(),
-                r.variant().expectation().label(), r.variant().commit(), r.bound());
+        out.printf("%s / %s%s (%s, %s), memory model lkmm, %s%n", r.scenario().id(), r.variant().id(),
+                r.scenario().form().equals(r.scenario().baseForm()) ? "" : " / " + r.scenario().form(),
+                r.variant().expectation().label(), r.variant().commit(),
+                r.bound() == Explorer.UNBOUNDED ? "exhaustive" : "bound " + r.bound());
         if (r.baseline().violated()) {
             out.println("  not clean under lkmm before any weakening: tlbrace explore " + r.scenario().id() + " --variant "
                     + r.variant().id() + " --memory-model lkmm shows the counterexample");
@@ -88,7 +109,7 @@ final class FencesCommand implements Callable<Integer> {
             return;
         }
         if (!r.baseline().exhaustive()) {
-            out.println("  NOT exhaustive before any weakening; raise --max-steps");
+            out.println("  NOT exhaustive before any weakening; raise --max-steps or --max-executions");
             out.println();
             return;
         }
@@ -101,8 +122,12 @@ final class FencesCommand implements Callable<Integer> {
                 out.printf(fmt, clip(row.point().toString(), 72), "NEEDED: " + row.breaks(), pairs);
                 out.printf(fmt, "", "", row.counterexample().steps().size() + " steps, replay --memory-model lkmm --schedule "
                         + row.schedule() + " (with this point weakened)");
+            } else if (!row.exhaustive()) {
+                out.printf(fmt, clip(row.point().toString(), 72), "UNKNOWN", "NOT exhaustive: no counterexample in "
+                        + row.schedules() + " executions");
             } else {
-                out.printf(fmt, clip(row.point().toString(), 72), "not needed in bound", "");
+                out.printf(fmt, clip(row.point().toString(), 72), r.bound() == Explorer.UNBOUNDED
+                        ? "not needed (proved)" : "not needed in bound", row.schedules() + " executions");
             }
         }
         long needed = r.rows().stream().filter(Fences.Row::needed).count();
@@ -114,7 +139,7 @@ final class FencesCommand implements Callable<Integer> {
         m.put("scenario", r.scenario().id());
         m.put("variant", r.variant().id());
         m.put("memoryModel", "lkmm");
-        m.put("bound", r.bound());
+        m.put("bound", r.bound() == Explorer.UNBOUNDED ? "exhaustive" : r.bound());
         m.put("cleanBeforeWeakening", !r.baseline().violated() && r.baseline().exhaustive());
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Fences.Row row : r.rows()) {
@@ -130,6 +155,7 @@ final class FencesCommand implements Callable<Integer> {
                 x.put("pairsWith", row.pairsWith());
             }
             x.put("schedules", row.schedules());
+            x.put("exhaustive", row.exhaustive());
             rows.add(x);
         }
         m.put("points", rows);
