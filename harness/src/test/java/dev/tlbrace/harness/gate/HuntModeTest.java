@@ -17,14 +17,16 @@ class HuntModeTest {
     }
 
     @Test
-    void everyLongerTestExistsAndNoCiTestGetsLessThanTheBase() {
+    void everyTimedTestIsAKnownBugAndNoFixGetsLessThanTheBase() {
         Set<String> ids = StressCatalog.all().stream().map(StressTest::id).collect(Collectors.toSet());
-        assertThat(ids).containsAll(HuntMode.CI_LONGER.keySet());
+        assertThat(ids).containsAll(HuntMode.CI_TIMES.keySet());
         for (StressTest t : StressCatalog.all()) {
-            assertThat(HuntMode.CI.timeMs(t)).as(t.id()).isGreaterThanOrEqualTo(HuntMode.CI_TIME_MS);
+            if (t.expectation() != dev.tlbrace.harness.scenario.Expectation.KNOWN_BUG) {
+                assertThat(HuntMode.CI.timeMs(t)).as(t.id()).isGreaterThanOrEqualTo(HuntMode.CI_TIME_MS);
+            }
             assertThat(HuntMode.QUICK.timeMs(t)).isZero();
         }
-        HuntMode.CI_LONGER.forEach((id, ms) -> assertThat(StressCatalog.select("^" + java.util.regex.Pattern.quote(id) + "$"))
+        HuntMode.CI_TIMES.forEach((id, ms) -> assertThat(StressCatalog.select("^" + java.util.regex.Pattern.quote(id) + "$"))
                 .allSatisfy(t -> assertThat(t.expectation()).as(id + ": time goes where a margin needs it")
                         .isEqualTo(dev.tlbrace.harness.scenario.Expectation.KNOWN_BUG)));
     }
