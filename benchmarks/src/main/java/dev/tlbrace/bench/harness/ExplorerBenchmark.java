@@ -1,7 +1,7 @@
 package dev.tlbrace.bench.harness;
 
 import dev.tlbrace.harness.explore.Explorer;
-import dev.tlbrace.harness.explore.MemoryModel;
+import dev.tlbrace.harness.graph.MemoryModel;
 import dev.tlbrace.harness.scenario.Scenario;
 import dev.tlbrace.harness.scenario.Scenarios;
 import dev.tlbrace.harness.scenario.Variant;
@@ -58,7 +58,7 @@ public class ExplorerBenchmark {
 
     @Benchmark
     public Explorer.Reduced explore(Count c) {
-        Explorer.Reduced r = new Explorer(scenario, variant, Explorer.UNBOUNDED, 400, memoryModel, null)
+        Explorer.Reduced r = new Explorer(mem -> scenario.newRun(variant, mem), Explorer.UNBOUNDED, 400, memoryModel, null)
                 .maxExecutions(EXECUTIONS).jobs(1).reduced(e -> false);
         c.executions += r.executions();
         return r;

@@ -91,8 +91,8 @@ final class ExploreCommand implements Callable<Integer> {
         if ((shard == null) != (outFile == null)) {
             throw new BadInputException(shard == null ? "--out is for --shard" : "--shard needs --out FILE");
         }
-        Explorer explorer = new Explorer(s, v, bound, maxSteps, sel.memoryModel(), null).maxExecutions(maxExecutions)
-                .jobs(jobs == null ? Runtime.getRuntime().availableProcessors() : jobs);
+        Explorer explorer = new Explorer(mem -> s.newRun(v, mem), bound, maxSteps, sel.memoryModel(), null)
+                .maxExecutions(maxExecutions).jobs(jobs == null ? Runtime.getRuntime().availableProcessors() : jobs);
         Explorer.Result r;
         if (shard != null) {
             return saveShard(explorer, s, v, out);

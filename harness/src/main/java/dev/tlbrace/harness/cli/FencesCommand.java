@@ -82,12 +82,12 @@ final class FencesCommand implements Callable<Integer> {
         List<Map<String, Object>> all = new ArrayList<>();
         boolean clean = true;
         for (Variant v : variants) {
-            Fences.Report r = Fences.run(s, v, b, maxSteps, maxExecutions, threads);
+            Fences.Report r = Fences.run(mem -> s.newRun(v, mem), b, maxSteps, maxExecutions, threads);
             clean &= !r.baseline().violated() && r.baseline().exhaustive();
             if (json) {
-                all.add(toJson(r));
+                all.add(toJson(s, v, r));
             } else {
-                print(r, out);
+                print(s, v, r, out);
             }
         }
         if (json) {
@@ -97,14 +97,13 @@ final class FencesCommand implements Callable<Integer> {
         return clean ? Main.OK : Main.FOUND;
     }
 
-    private static void print(Fences.Report r, PrintWriter out) {
-        out.printf("%s / %s%s (%s, %s), memory model lkmm, %s%n", r.scenario().id(), r.variant().id(),
-                r.scenario().form().equals(r.scenario().baseForm()) ? "" : " / " + r.scenario().form(),
-                r.variant().expectation().label(), r.variant().commit(),
+    private static void print(Scenario s, Variant v, Fences.Report r, PrintWriter out) {
+        out.printf("%s / %s%s (%s, %s), memory model lkmm, %s%n", s.id(), v.id(),
+                s.form().equals(s.baseForm()) ? "" : " / " + s.form(), v.expectation().label(), v.commit(),
                 r.bound() == Explorer.UNBOUNDED ? "exhaustive" : "bound " + r.bound());
         if (r.baseline().violated()) {
-            out.println("  not clean under lkmm before any weakening: tlbrace explore " + r.scenario().id() + " --variant "
-                    + r.variant().id() + " --memory-model lkmm shows the counterexample");
+            out.println("  not clean under lkmm before any weakening: tlbrace explore " + s.id() + " --variant " + v.id()
+                    + " --memory-model lkmm shows the counterexample");
             out.println();
             return;
         }
@@ -134,10 +133,10 @@ final class FencesCommand implements Callable<Integer> {
         out.printf("  %d ordering points, %d needed, baseline %d schedules%n%n", r.rows().size(), needed, r.baseline().schedules());
     }
 
-    private static Map<String, Object> toJson(Fences.Report r) {
+    private static Map<String, Object> toJson(Scenario s, Variant v, Fences.Report r) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("scenario", r.scenario().id());
-        m.put("variant", r.variant().id());
+        m.put("scenario", s.id());
+        m.put("variant", v.id());
         m.put("memoryModel", "lkmm");
         m.put("bound", r.bound() == Explorer.UNBOUNDED ? "exhaustive" : r.bound());
         m.put("cleanBeforeWeakening", !r.baseline().violated() && r.baseline().exhaustive());

@@ -1,8 +1,8 @@
 package dev.tlbrace.harness.cli;
 
 import dev.tlbrace.harness.explore.Execution;
-import dev.tlbrace.harness.explore.MemoryModel;
 import dev.tlbrace.harness.explore.Timeline;
+import dev.tlbrace.harness.graph.MemoryModel;
 import dev.tlbrace.harness.scenario.Scenario;
 import dev.tlbrace.harness.scenario.Scenarios;
 import dev.tlbrace.harness.scenario.Variant;

@@ -1,8 +1,8 @@
 package dev.tlbrace.harness.explore;
 
-import dev.tlbrace.harness.scenario.Role;
-import dev.tlbrace.harness.scenario.ScenarioRun;
-import dev.tlbrace.harness.scenario.Verdict;
+import dev.tlbrace.harness.program.Role;
+import dev.tlbrace.harness.program.ScenarioRun;
+import dev.tlbrace.harness.program.Verdict;
 import dev.tlbrace.model.sync.Sched;
 import java.util.ArrayList;
 import java.util.Arrays;

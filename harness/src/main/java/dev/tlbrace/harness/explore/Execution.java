@@ -1,6 +1,6 @@
 package dev.tlbrace.harness.explore;
 
-import dev.tlbrace.harness.scenario.Verdict;
+import dev.tlbrace.harness.program.Verdict;
 import java.util.List;
 
 /**

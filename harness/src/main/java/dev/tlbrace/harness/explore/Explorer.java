@@ -1,27 +1,25 @@
 package dev.tlbrace.harness.explore;
 
-import dev.tlbrace.harness.scenario.Scenario;
-import dev.tlbrace.harness.scenario.Variant;
+import dev.tlbrace.harness.graph.MemoryModel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 
 /**
- * Systematic exploration of a scenario's interleavings at its trace points, by iterative
- * preemption bounding (as CHESS does): every schedule with 0 preemptions, then 1, then 2 ...,
- * each bound depth-first from the non-preemptive schedule. The first bound with a violation
- * is explored to the end and its shortest bad schedule is the counterexample: fewest
- * preemptions, then fewest steps. Stateless: every schedule re-runs the scenario from a fresh
- * world, so the result depends only on the scenario, the variant and the bounds.
+ * Systematic exploration of a program's interleavings at its trace points (a {@link Program}:
+ * a scenario's variant), by iterative preemption bounding (as CHESS does): every schedule with
+ * 0 preemptions, then 1, then 2 ..., each bound depth-first from the non-preemptive schedule.
+ * The first bound with a violation is explored to the end and its shortest bad schedule is the
+ * counterexample: fewest preemptions, then fewest steps. Stateless: every schedule re-runs the
+ * program from a fresh world, so the result depends only on the program and the bounds.
  *
  * <p>A preemption is a switch away from a role that could still run; switching away from a
  * role that is done or blocked (spinning with nobody else moving) is free. No partial-order
  * reduction: every interleaving of trace points within the bound is run.
  */
 public final class Explorer {
-    private final Scenario scenario;
-    private final Variant variant;
+    private final Program program;
     private final int maxPreemptions;
     private final int maxSteps;
     private final MemoryModel model;
@@ -57,8 +55,8 @@ public final class Explorer {
     public static final int UNBOUNDED = -1;
 
     /** Sequentially consistent exploration. */
-    public Explorer(Scenario scenario, Variant variant, int maxPreemptions, int maxSteps) {
-        this(scenario, variant, maxPreemptions, maxSteps, MemoryModel.SC, null);
+    public Explorer(Program program, int maxPreemptions, int maxSteps) {
+        this(program, maxPreemptions, maxSteps, MemoryModel.SC, null);
     }
 
     /**
@@ -66,10 +64,9 @@ public final class Explorer {
      *                       {@link #UNBOUNDED} for the reduced exhaustive search
      * @param weakened       ordering points to weaken (see {@link SimMemory}), or null
      */
-    public Explorer(Scenario scenario, Variant variant, int maxPreemptions, int maxSteps, MemoryModel model,
+    public Explorer(Program program, int maxPreemptions, int maxSteps, MemoryModel model,
                     java.util.function.Predicate<OrderingPoint> weakened) {
-        this.scenario = scenario;
-        this.variant = variant;
+        this.program = program;
         this.maxPreemptions = maxPreemptions;
         this.maxSteps = maxSteps;
         this.model = model;
@@ -99,7 +96,7 @@ public final class Explorer {
             return d.enabled().contains(d.last()) ? d.last() : d.enabled().get(0);
         };
         SimMemory mem = new SimMemory(sched, model, weakened, checks, naive, mutant);
-        Execution e = sched.run(scenario.newRun(variant, mem), chooser);
+        Execution e = sched.run(program.newRun(mem), chooser);
         orderingPoints.addAll(mem.orderingPoints());
         return e;
     }
@@ -449,7 +446,7 @@ public final class Explorer {
     private Execution runWith(java.util.function.Function<ControlledScheduler, Chooser> chooser) {
         ControlledScheduler sched = new ControlledScheduler(maxSteps).record(false);
         SimMemory mem = new SimMemory(sched, model, weakened, checks, naive, mutant);
-        Execution e = sched.run(scenario.newRun(variant, mem), chooser.apply(sched));
+        Execution e = sched.run(program.newRun(mem), chooser.apply(sched));
         synchronized (orderingPoints) { // jobs run executions side by side
             orderingPoints.addAll(mem.orderingPoints());
         }

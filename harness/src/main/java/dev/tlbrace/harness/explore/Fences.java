@@ -1,7 +1,6 @@
 package dev.tlbrace.harness.explore;
 
-import dev.tlbrace.harness.scenario.Scenario;
-import dev.tlbrace.harness.scenario.Variant;
+import dev.tlbrace.harness.graph.MemoryModel;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -10,12 +9,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Which ordering points a fixed variant needs: explore it under LKMM once to collect every
- * barrier, acquire, release, fully ordered RMW and lock handoff its paths pass, then once per
- * point with that one point weakened ({@link SimMemory}). A point is NEEDED when weakening it
- * gives a counterexample; what it pairs with is read off that counterexample: the store the
- * stale read missed, and the function that made it. Exhaustive by default, so a point that is
- * not needed is proved so (up to the search's execution limit, which the row says it hit).
+ * Which ordering points a {@link Program} (a fixed variant) needs: explore it under LKMM once
+ * to collect every barrier, acquire, release, fully ordered RMW and lock handoff its paths
+ * pass, then once per point with that one point weakened ({@link SimMemory}). A point is NEEDED
+ * when weakening it gives a counterexample; what it pairs with is read off that counterexample:
+ * the store the stale read missed, and the function that made it. Exhaustive by default, so a
+ * point that is not needed is proved so (up to the search's execution limit, which the row
+ * says it hit).
  */
 public final class Fences {
     private Fences() { }
@@ -31,7 +31,7 @@ public final class Fences {
     }
 
     /** What a whole run found: the clean baseline and one row per ordering point. */
-    public record Report(Scenario scenario, Variant variant, Explorer.Result baseline, List<Row> rows, int bound) { }
+    public record Report(Explorer.Result baseline, List<Row> rows, int bound) { }
 
     private static final Pattern STORED_AT = Pattern.compile("stored at step (\\d+)");
 
@@ -42,22 +42,22 @@ public final class Fences {
     static final String ORACLE_PREFIX = "guest: ";
 
     /** @param bound preemptions plus stale reads, or {@link Explorer#UNBOUNDED} for the exhaustive search */
-    public static Report run(Scenario s, Variant v, int bound, int maxSteps) {
-        return run(s, v, bound, maxSteps, 100_000, 1);
+    public static Report run(Program program, int bound, int maxSteps) {
+        return run(program, bound, maxSteps, 100_000, 1);
     }
 
-    public static Report run(Scenario s, Variant v, int bound, int maxSteps, long maxExecutions, int jobs) {
-        Explorer base = new Explorer(s, v, bound, maxSteps, MemoryModel.LKMM, null).maxExecutions(maxExecutions).jobs(jobs);
+    public static Report run(Program program, int bound, int maxSteps, long maxExecutions, int jobs) {
+        Explorer base = new Explorer(program, bound, maxSteps, MemoryModel.LKMM, null).maxExecutions(maxExecutions).jobs(jobs);
         Explorer.Result baseline = base.explore();
         List<Row> rows = new ArrayList<>();
         if (baseline.violated() || !baseline.exhaustive()) {
-            return new Report(s, v, baseline, rows, bound);
+            return new Report(baseline, rows, bound);
         }
         for (OrderingPoint p : base.orderingPoints()) {
             if (p.function() != null && p.function().startsWith(ORACLE_PREFIX)) {
                 continue;
             }
-            Explorer weak = new Explorer(s, v, bound, maxSteps, MemoryModel.LKMM, p::equals).maxExecutions(maxExecutions)
+            Explorer weak = new Explorer(program, bound, maxSteps, MemoryModel.LKMM, p::equals).maxExecutions(maxExecutions)
                     .jobs(jobs);
             Explorer.Result r = weak.explore();
             if (r.violated()) {
@@ -67,7 +67,7 @@ public final class Fences {
                 rows.add(new Row(p, false, null, null, List.of(), r.schedules(), r.millis(), r.exhaustive()));
             }
         }
-        return new Report(s, v, baseline, rows, bound);
+        return new Report(baseline, rows, bound);
     }
 
     /**

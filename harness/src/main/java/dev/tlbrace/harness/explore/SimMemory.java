@@ -1,10 +1,11 @@
 package dev.tlbrace.harness.explore;
 
+import dev.tlbrace.harness.graph.Event.Kind;
+import dev.tlbrace.harness.graph.Event.Tag;
+import dev.tlbrace.harness.graph.MemoryModel;
 import dev.tlbrace.model.sync.Cell;
 import dev.tlbrace.model.sync.Memory;
 import java.util.ArrayDeque;
-import dev.tlbrace.harness.graph.Event.Kind;
-import dev.tlbrace.harness.graph.Event.Tag;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;

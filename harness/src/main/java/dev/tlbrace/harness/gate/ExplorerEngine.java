@@ -2,8 +2,8 @@ package dev.tlbrace.harness.gate;
 
 import dev.tlbrace.harness.explore.Execution;
 import dev.tlbrace.harness.explore.Explorer;
-import dev.tlbrace.harness.explore.MemoryModel;
 import dev.tlbrace.harness.explore.Schedule;
+import dev.tlbrace.harness.graph.MemoryModel;
 import dev.tlbrace.harness.scenario.Expectation;
 import dev.tlbrace.harness.scenario.Scenario;
 import dev.tlbrace.harness.scenario.Variant;
@@ -92,7 +92,7 @@ public final class ExplorerEngine {
         Variant v = t.variant();
         boolean fixed = t.expectation() == Expectation.FIXED;
         long budget = t.actors() > 2 ? EXTRA_SC_EXECUTIONS : SC_EXECUTIONS;
-        Explorer.Result sc = new Explorer(s, v, Explorer.UNBOUNDED, STEPS, MemoryModel.SC, null)
+        Explorer.Result sc = new Explorer(mem -> s.newRun(v, mem), Explorer.UNBOUNDED, STEPS, MemoryModel.SC, null)
                 .maxExecutions(budget).explore();
         if (sc.violated()) {
             return counterexample(t, sc, MemoryModel.SC, sc.schedules(), start);
@@ -113,7 +113,7 @@ public final class ExplorerEngine {
             return new Result(Grade.ERROR, null, "no counterexample, but " + scWords + ": the fix is not proved",
                     sc.schedules(), millis(start));
         }
-        Explorer.Result lk = new Explorer(s, v, LKMM_BOUND, STEPS, MemoryModel.LKMM, null).explore();
+        Explorer.Result lk = new Explorer(mem -> s.newRun(v, mem), LKMM_BOUND, STEPS, MemoryModel.LKMM, null).explore();
         long runs = sc.schedules() + lk.schedules();
         if (lk.violated()) {
             return counterexample(t, lk, MemoryModel.LKMM, runs, start);

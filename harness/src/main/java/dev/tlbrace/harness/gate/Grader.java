@@ -90,7 +90,7 @@ public final class Grader {
 
     /**
      * @param tso whether the results come from a TSO machine (x86), where a known bug that only
-     *            weakly ordered CPUs show ({@link dev.tlbrace.harness.explore.MemoryModel#LKMM}) cannot be seen
+     *            weakly ordered CPUs show ({@link dev.tlbrace.harness.graph.MemoryModel#LKMM}) cannot be seen
      */
     public static Verdict grade(List<StressTest> expected, Map<String, TestOutcomes> results, int cpus, boolean tso) {
         return grade(expected, results, null, cpus, tso);
@@ -183,7 +183,7 @@ public final class Grader {
                     ? new Row(t, Grade.FAIL_FORBIDDEN, total, bad, badNames + " seen " + bad + " times: " + counts)
                     : new Row(t, Grade.PASS, total, 0, counts);
         }
-        if (bad == 0 && tso && t.variant().showsUnder() == dev.tlbrace.harness.explore.MemoryModel.LKMM) {
+        if (bad == 0 && tso && t.variant().showsUnder() == dev.tlbrace.harness.graph.MemoryModel.LKMM) {
             return new Row(t, Grade.UNREACHABLE_HERE, total, 0, "a reordering only weakly ordered CPUs make; this host is TSO (x86), "
                     + "so " + total + " clean samples prove nothing (the explorer finds it: --memory-model lkmm)");
         }

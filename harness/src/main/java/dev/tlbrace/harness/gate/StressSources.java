@@ -1,7 +1,7 @@
 package dev.tlbrace.harness.gate;
 
+import dev.tlbrace.harness.program.Role;
 import dev.tlbrace.harness.scenario.Expectation;
-import dev.tlbrace.harness.scenario.Role;
 import dev.tlbrace.harness.scenario.Scenario;
 import dev.tlbrace.harness.scenario.Scenarios;
 import dev.tlbrace.harness.scenario.Variant;
@@ -77,8 +77,8 @@ public final class StressSources {
         b.append("import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;\n");
         b.append("import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;\n");
         b.append("import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;\n\n");
+        b.append("import dev.tlbrace.harness.program.ScenarioRun;\n");
         b.append("import dev.tlbrace.harness.scenario.Scenario;\n");
-        b.append("import dev.tlbrace.harness.scenario.ScenarioRun;\n");
         b.append("import dev.tlbrace.harness.scenario.Scenarios;\n");
         b.append("import dev.tlbrace.harness.scenario.Variant;\n");
         b.append("import dev.tlbrace.model.sync.Memory;\n");

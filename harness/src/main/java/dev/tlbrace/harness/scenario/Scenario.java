@@ -1,7 +1,8 @@
 package dev.tlbrace.harness.scenario;
 
-import dev.tlbrace.harness.explore.MemoryModel;
 import dev.tlbrace.harness.explore.Script;
+import dev.tlbrace.harness.graph.MemoryModel;
+import dev.tlbrace.harness.program.ScenarioRun;
 import dev.tlbrace.model.sync.Memory;
 import java.util.List;
 import java.util.stream.Collectors;

@@ -1,6 +1,6 @@
 package dev.tlbrace.harness.scenario;
 
-import dev.tlbrace.harness.explore.MemoryModel;
+import dev.tlbrace.harness.graph.MemoryModel;
 
 /**
  * One protocol choice of a scenario.

@@ -1,7 +1,6 @@
 package dev.tlbrace.harness.soak;
 
-import dev.tlbrace.model.sync.Memory;
-import dev.tlbrace.harness.scenario.Role;
+import dev.tlbrace.harness.program.Role;
 import dev.tlbrace.harness.scenario.kvm.ApicAccessReload;
 import dev.tlbrace.model.check.Oracles;
 import dev.tlbrace.model.check.Violation;
@@ -14,11 +13,12 @@ import dev.tlbrace.model.mem.FrameRef;
 import dev.tlbrace.model.mem.Frames;
 import dev.tlbrace.model.mem.Pte;
 import dev.tlbrace.model.mm.Fault;
+import dev.tlbrace.model.mm.Migrate;
 import dev.tlbrace.model.mm.MmConfig;
 import dev.tlbrace.model.mm.MmStruct;
-import dev.tlbrace.model.mm.Migrate;
 import dev.tlbrace.model.mm.Mprotect;
 import dev.tlbrace.model.mm.Zap;
+import dev.tlbrace.model.sync.Memory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,7 +1,6 @@
 package dev.tlbrace.harness.soak;
 
-import dev.tlbrace.model.sync.Memory;
-import dev.tlbrace.harness.scenario.Role;
+import dev.tlbrace.harness.program.Role;
 import dev.tlbrace.harness.scenario.iommu.SmmuStaleReadOnly;
 import dev.tlbrace.model.check.Oracles;
 import dev.tlbrace.model.check.Violation;
@@ -14,10 +13,11 @@ import dev.tlbrace.model.iommu.Translation;
 import dev.tlbrace.model.mem.Frames;
 import dev.tlbrace.model.mem.Pte;
 import dev.tlbrace.model.mm.Fault;
-import dev.tlbrace.model.mm.MmStruct;
 import dev.tlbrace.model.mm.Migrate;
+import dev.tlbrace.model.mm.MmStruct;
 import dev.tlbrace.model.mm.Mprotect;
 import dev.tlbrace.model.mm.Zap;
+import dev.tlbrace.model.sync.Memory;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package dev.tlbrace.harness.soak;
 
-import dev.tlbrace.harness.scenario.Role;
+import dev.tlbrace.harness.explore.Timeline;
+import dev.tlbrace.harness.program.Role;
 import dev.tlbrace.harness.scenario.Scenario;
 import dev.tlbrace.harness.scenario.Variant;
 import dev.tlbrace.harness.scenario.iommu.SmmuStaleReadOnly;
 import dev.tlbrace.harness.scenario.kvm.ApicAccessReload;
-import dev.tlbrace.harness.explore.Timeline;
 import dev.tlbrace.model.check.Violation;
 import dev.tlbrace.model.iommu.PermissionUpgrade;
 import dev.tlbrace.model.kvm.ApicReload;

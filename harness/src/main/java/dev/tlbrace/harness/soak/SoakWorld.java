@@ -1,6 +1,6 @@
 package dev.tlbrace.harness.soak;
 
-import dev.tlbrace.harness.scenario.Role;
+import dev.tlbrace.harness.program.Role;
 import dev.tlbrace.model.check.Violation;
 import java.util.List;
 import java.util.Map;

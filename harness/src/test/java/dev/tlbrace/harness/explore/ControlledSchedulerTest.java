@@ -2,9 +2,9 @@ package dev.tlbrace.harness.explore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tlbrace.harness.scenario.Role;
-import dev.tlbrace.harness.scenario.ScenarioRun;
-import dev.tlbrace.harness.scenario.Verdict;
+import dev.tlbrace.harness.program.Role;
+import dev.tlbrace.harness.program.ScenarioRun;
+import dev.tlbrace.harness.program.Verdict;
 import dev.tlbrace.model.sync.Sched;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;

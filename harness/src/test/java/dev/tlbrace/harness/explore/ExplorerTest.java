@@ -2,6 +2,7 @@ package dev.tlbrace.harness.explore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tlbrace.harness.graph.MemoryModel;
 import dev.tlbrace.harness.scenario.Expectation;
 import dev.tlbrace.harness.scenario.Scenario;
 import dev.tlbrace.harness.scenario.Scenarios;
@@ -44,7 +45,7 @@ class ExplorerTest {
 
     static Explorer.Result explore(String scenario, String form, String variant) {
         Scenario s = Scenarios.byId(scenario).onForm(form);
-        return new Explorer(s, s.variant(variant), BOUND, STEPS).explore();
+        return new Explorer(mem -> s.newRun(s.variant(variant), mem), BOUND, STEPS).explore();
     }
 
     @ParameterizedTest(name = "{0} / {1} / {2}")
@@ -83,7 +84,7 @@ class ExplorerTest {
     void everyFixOnEveryFormIsExhaustedWithinTheBoundWithNoViolationUnderLkmm(String scenario, String form, String variant) {
         Scenario s = Scenarios.byId(scenario).onForm(form);
         // LKMM with every load reading the latest store is SC, so this covers the SC schedules too
-        Explorer.Result r = new Explorer(s, s.variant(variant), BOUND, STEPS, MemoryModel.LKMM, null).explore();
+        Explorer.Result r = new Explorer(mem -> s.newRun(s.variant(variant), mem), BOUND, STEPS, MemoryModel.LKMM, null).explore();
         assertThat(r.violated()).as("counterexample: %s", r.counterexample() == null ? ""
                 : Timeline.render(r.counterexample(), false)).isFalse();
         assertThat(r.exhaustive()).isTrue();
@@ -100,7 +101,7 @@ class ExplorerTest {
     @MethodSource("fixes")
     void everyFixOnEveryFormIsExhaustedWithNoBoundUnderSc(String scenario, String form, String variant) {
         Scenario s = Scenarios.byId(scenario).onForm(form);
-        Explorer.Result r = new Explorer(s, s.variant(variant), Explorer.UNBOUNDED, STEPS, MemoryModel.SC, null)
+        Explorer.Result r = new Explorer(mem -> s.newRun(s.variant(variant), mem), Explorer.UNBOUNDED, STEPS, MemoryModel.SC, null)
                 .maxExecutions(UNBOUNDED_BUDGET).explore();
         assertThat(r.violated()).as("counterexample: %s", r.counterexample() == null ? ""
                 : Timeline.render(r.counterexample(), false)).isFalse();
@@ -123,10 +124,10 @@ class ExplorerTest {
     @Test
     void seqcountCanaryWithoutRetryCheckIsFoundButTheMissingBarrierIsNot() {
         Scenario seq = Scenarios.byId(SeqcountCanary.ID);
-        assertThat(new Explorer(seq, seq.variant("no-retry-check"), BOUND, STEPS).explore().violated()).isTrue();
+        assertThat(new Explorer(mem -> seq.newRun(seq.variant("no-retry-check"), mem), BOUND, STEPS).explore().violated()).isTrue();
         // The explorer runs in sequential consistency: a store-buffer reordering is jcstress's to find.
         Scenario dekker = Scenarios.byId(EntryBarrierCanary.ID);
-        Explorer.Result r = new Explorer(dekker, dekker.variant("no-barrier"), BOUND, STEPS).explore();
+        Explorer.Result r = new Explorer(mem -> dekker.newRun(dekker.variant("no-barrier"), mem), BOUND, STEPS).explore();
         assertThat(r.violated()).isFalse();
         assertThat(r.exhaustive()).isTrue();
     }
@@ -136,7 +137,7 @@ class ExplorerTest {
         Scenario s = Scenarios.byId(SeqcountCanary.ID);
         Variant v = s.variant("seq-retry");
         List<Decision> d = new ArrayList<>();
-        Execution e = new Explorer(s, v, 0, STEPS).runOnce(List.of(), d);
+        Execution e = new Explorer(mem -> s.newRun(v, mem), 0, STEPS).runOnce(List.of(), d);
         assertThat(e.preemptions()).isZero();
     }
 }

@@ -2,6 +2,7 @@ package dev.tlbrace.harness.explore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tlbrace.harness.graph.MemoryModel;
 import dev.tlbrace.harness.scenario.Expectation;
 import dev.tlbrace.harness.scenario.Scenario;
 import dev.tlbrace.harness.scenario.Scenarios;
@@ -104,8 +105,8 @@ class ReductionSelfCheckTest {
 
     private static Set<String> reduced(Scenario s, Variant v, MemoryModel m, SimMemory.Mutant mutant) {
         Set<String> out = new TreeSet<>();
-        Explorer.Reduced r = new Explorer(s, v, Explorer.UNBOUNDED, STEPS, m, null).maxExecutions(200_000).mutant(mutant)
-                .reduced(e -> {
+        Explorer.Reduced r = new Explorer(mem -> s.newRun(v, mem), Explorer.UNBOUNDED, STEPS, m, null).maxExecutions(200_000)
+                .mutant(mutant).reduced(e -> {
                     add(out, e);
                     return false;
                 });
@@ -115,7 +116,7 @@ class ReductionSelfCheckTest {
 
     private static Set<String> unreduced(Scenario s, Variant v, MemoryModel m, int bound) {
         Set<String> out = new TreeSet<>();
-        Explorer.Sweep sweep = new Explorer(s, v, bound, STEPS, m, null).naive().exploreAll(e -> add(out, e));
+        Explorer.Sweep sweep = new Explorer(mem -> s.newRun(v, mem), bound, STEPS, m, null).naive().exploreAll(e -> add(out, e));
         assertThat(sweep.exhaustive()).isTrue();
         return out;
     }

@@ -2,6 +2,7 @@ package dev.tlbrace.harness.explore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tlbrace.harness.graph.MemoryModel;
 import dev.tlbrace.harness.scenario.Scenario;
 import dev.tlbrace.harness.scenario.Scenarios;
 import dev.tlbrace.harness.scenario.canary.EntryBarrierCanary;
@@ -26,7 +27,7 @@ class WeakMemoryExploreTest {
 
     private static Explorer.Result explore(String scenario, String variant, MemoryModel m, Predicate<OrderingPoint> weak) {
         Scenario s = Scenarios.byId(scenario);
-        return new Explorer(s, s.variant(variant), BOUND, STEPS, m, weak).explore();
+        return new Explorer(mem -> s.newRun(s.variant(variant), mem), BOUND, STEPS, m, weak).explore();
     }
 
     static Stream<Arguments> canaries() {

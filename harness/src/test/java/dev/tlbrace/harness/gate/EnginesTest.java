@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tlbrace.harness.explore.Script;
+import dev.tlbrace.harness.program.Role;
+import dev.tlbrace.harness.program.ScenarioRun;
+import dev.tlbrace.harness.program.Verdict;
 import dev.tlbrace.harness.scenario.Expectation;
-import dev.tlbrace.harness.scenario.Role;
 import dev.tlbrace.harness.scenario.Scenario;
-import dev.tlbrace.harness.scenario.ScenarioRun;
 import dev.tlbrace.harness.scenario.Variant;
-import dev.tlbrace.harness.scenario.Verdict;
 import dev.tlbrace.model.check.Violation;
 import dev.tlbrace.model.sync.Cell;
 import dev.tlbrace.model.sync.Memory;

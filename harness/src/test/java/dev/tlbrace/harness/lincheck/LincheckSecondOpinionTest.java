@@ -3,13 +3,13 @@ package dev.tlbrace.harness.lincheck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.tlbrace.harness.program.Role;
+import dev.tlbrace.harness.program.ScenarioRun;
+import dev.tlbrace.harness.program.Verdict;
 import dev.tlbrace.harness.scenario.Expectation;
-import dev.tlbrace.harness.scenario.Role;
 import dev.tlbrace.harness.scenario.Scenario;
-import dev.tlbrace.harness.scenario.ScenarioRun;
 import dev.tlbrace.harness.scenario.Scenarios;
 import dev.tlbrace.harness.scenario.Variant;
-import dev.tlbrace.harness.scenario.Verdict;
 import dev.tlbrace.model.sync.Memory;
 import java.util.List;
 import java.util.stream.Stream;

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlbrace.harness.explore.ControlledScheduler;
 import dev.tlbrace.harness.explore.Execution;
-import dev.tlbrace.harness.explore.MemoryModel;
 import dev.tlbrace.harness.explore.Script;
 import dev.tlbrace.harness.explore.SimMemory;
+import dev.tlbrace.harness.graph.MemoryModel;
+import dev.tlbrace.harness.program.Role;
+import dev.tlbrace.harness.program.ScenarioRun;
+import dev.tlbrace.harness.program.Verdict;
 import dev.tlbrace.model.check.Oracles;
 import dev.tlbrace.model.check.Violation;
 import dev.tlbrace.model.kvm.ApicReload;

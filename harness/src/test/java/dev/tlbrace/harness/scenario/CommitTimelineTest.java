@@ -3,10 +3,10 @@ package dev.tlbrace.harness.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlbrace.harness.explore.ControlledScheduler;
-import dev.tlbrace.harness.explore.MemoryModel;
-import dev.tlbrace.harness.explore.SimMemory;
 import dev.tlbrace.harness.explore.Execution;
+import dev.tlbrace.harness.explore.SimMemory;
 import dev.tlbrace.harness.explore.Step;
+import dev.tlbrace.harness.graph.MemoryModel;
 import dev.tlbrace.harness.scenario.iommu.SmmuStaleReadOnly;
 import dev.tlbrace.harness.scenario.kvm.ApicAccessReload;
 import java.util.List;

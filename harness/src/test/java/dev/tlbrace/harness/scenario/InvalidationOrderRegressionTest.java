@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlbrace.harness.explore.Execution;
 import dev.tlbrace.harness.explore.Explorer;
-import dev.tlbrace.harness.explore.MemoryModel;
 import dev.tlbrace.harness.explore.Step;
 import dev.tlbrace.harness.explore.Timeline;
+import dev.tlbrace.harness.graph.MemoryModel;
+import dev.tlbrace.harness.program.Role;
+import dev.tlbrace.harness.program.ScenarioRun;
+import dev.tlbrace.harness.program.Verdict;
 import dev.tlbrace.harness.scenario.kvm.GpcRefreshVsInvalidate;
 import dev.tlbrace.harness.scenario.kvm.KvmFaultVsInvalidate;
 import dev.tlbrace.model.kvm.Kvm;
@@ -56,8 +59,8 @@ class InvalidationOrderRegressionTest {
         Scenario form = Scenarios.byId(scenario).onForm(InvalidationPath.CHANGE_PROTECTION.id());
         Scenario regressed = withInvalidator(form, InvalidationOrderRegressionTest::changeProtectionEndBeforeWriteProtect);
 
-        Explorer.Result r = new Explorer(regressed, regressed.variant(variant), Explorer.UNBOUNDED, STEPS, MemoryModel.SC, null)
-                .maxExecutions(BUDGET).explore();
+        Explorer.Result r = new Explorer(mem -> regressed.newRun(regressed.variant(variant), mem), Explorer.UNBOUNDED, STEPS,
+                MemoryModel.SC, null).maxExecutions(BUDGET).explore();
 
         assertThat(r.violated()).as("the regression is found (%d executions)", r.schedules()).isTrue();
         Execution e = r.counterexample();

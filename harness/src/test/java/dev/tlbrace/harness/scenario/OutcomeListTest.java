@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlbrace.harness.explore.Execution;
 import dev.tlbrace.harness.explore.Explorer;
-import dev.tlbrace.harness.explore.MemoryModel;
+import dev.tlbrace.harness.graph.MemoryModel;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -47,7 +47,7 @@ class OutcomeListTest {
 
     private static Set<String> reached(Scenario s, Variant v, MemoryModel m) {
         Set<String> out = new TreeSet<>();
-        Explorer.Sweep sweep = new Explorer(s, v, BOUND, 400, m, null).exploreAll(
+        Explorer.Sweep sweep = new Explorer(mem -> s.newRun(v, mem), BOUND, 400, m, null).exploreAll(
                 e -> out.add(e.status() == Execution.Status.COMPLETED ? e.verdict().outcome() : e.status().toString()));
         assertThat(sweep.exhaustive()).isTrue();
         return out;

@@ -1,13 +1,13 @@
 package dev.tlbrace.harness.scenario.canary;
 
-import dev.tlbrace.harness.explore.MemoryModel;
 import dev.tlbrace.harness.explore.Script;
+import dev.tlbrace.harness.graph.MemoryModel;
+import dev.tlbrace.harness.program.Role;
+import dev.tlbrace.harness.program.ScenarioRun;
+import dev.tlbrace.harness.program.Verdict;
 import dev.tlbrace.harness.scenario.Expectation;
-import dev.tlbrace.harness.scenario.Role;
 import dev.tlbrace.harness.scenario.Scenario;
-import dev.tlbrace.harness.scenario.ScenarioRun;
 import dev.tlbrace.harness.scenario.Variant;
-import dev.tlbrace.harness.scenario.Verdict;
 import dev.tlbrace.model.check.Violation;
 import dev.tlbrace.model.kvm.KvmVcpu;
 import dev.tlbrace.model.sync.Cell;
@@ -47,8 +47,8 @@ public final class EntryBarrierCanary implements Scenario {
     @Override public String id() { return ID; }
 
     /** Small enough to exhaust under LKMM, where a missing barrier shows. */
-    @Override public dev.tlbrace.harness.explore.MemoryModel defaultMemoryModel() {
-        return dev.tlbrace.harness.explore.MemoryModel.LKMM;
+    @Override public dev.tlbrace.harness.graph.MemoryModel defaultMemoryModel() {
+        return dev.tlbrace.harness.graph.MemoryModel.LKMM;
     }
 
     @Override public String title() { return "canary: vcpu_enter_guest() without its full barrier"; }

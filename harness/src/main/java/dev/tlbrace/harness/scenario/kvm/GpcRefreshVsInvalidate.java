@@ -1,12 +1,12 @@
 package dev.tlbrace.harness.scenario.kvm;
 
 import dev.tlbrace.harness.explore.Script;
+import dev.tlbrace.harness.program.Role;
+import dev.tlbrace.harness.program.ScenarioRun;
+import dev.tlbrace.harness.program.Verdict;
 import dev.tlbrace.harness.scenario.Expectation;
-import dev.tlbrace.harness.scenario.Role;
 import dev.tlbrace.harness.scenario.Scenario;
-import dev.tlbrace.harness.scenario.ScenarioRun;
 import dev.tlbrace.harness.scenario.Variant;
-import dev.tlbrace.harness.scenario.Verdict;
 import dev.tlbrace.model.ProtocolChoice;
 import dev.tlbrace.model.check.Oracles;
 import dev.tlbrace.model.check.Violation;
@@ -16,9 +16,9 @@ import dev.tlbrace.model.kvm.KvmMmuNotifier;
 import dev.tlbrace.model.mem.FrameRef;
 import dev.tlbrace.model.mem.Frames;
 import dev.tlbrace.model.mem.Pte;
+import dev.tlbrace.model.mm.InvalidationPath;
 import dev.tlbrace.model.mm.MmConfig;
 import dev.tlbrace.model.mm.MmStruct;
-import dev.tlbrace.model.mm.InvalidationPath;
 import dev.tlbrace.model.sync.Memory;
 import dev.tlbrace.model.sync.Sched;
 import java.util.LinkedHashSet;

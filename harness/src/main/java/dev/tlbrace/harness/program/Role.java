@@ -1,4 +1,4 @@
-package dev.tlbrace.harness.scenario;
+package dev.tlbrace.harness.program;
 
 /**
  * A named thread of a scenario (Invalidator, vCPU, SMMU, CPU ...): plain Java code against the

@@ -1,4 +1,4 @@
-package dev.tlbrace.harness.scenario;
+package dev.tlbrace.harness.program;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.tlbrace.harness.explore;
+package dev.tlbrace.harness.graph;
 
 import java.util.Arrays;
 import java.util.stream.Collectors;
