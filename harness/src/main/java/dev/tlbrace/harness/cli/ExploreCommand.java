@@ -238,26 +238,6 @@ final class ExploreCommand implements Callable<Integer> {
             }
             shards.add(sh);
         }
-        try {
-            java.util.List<Explorer.Shard> checked = shards;
-            explorerCheck(checked);
-            return checked;
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException("--merge: " + e.getMessage());
-        }
-    }
-
-    private static void explorerCheck(java.util.List<Explorer.Shard> shards) {
-        int n = shards.get(0).count();
-        java.util.Set<Integer> seen = new java.util.TreeSet<>();
-        for (Explorer.Shard sh : shards) {
-            if (sh.count() != n || !seen.add(sh.index())) {
-                throw new IllegalArgumentException("shard " + sh.index() + "/" + sh.count() + " does not fit "
-                        + (sh.count() != n ? "N = " + n : "(given twice)"));
-            }
-        }
-        if (seen.size() != n) {
-            throw new IllegalArgumentException(n - seen.size() + " of " + n + " shards missing");
-        }
+        return shards; // Explorer.merge checks they are all N parts of one split
     }
 }

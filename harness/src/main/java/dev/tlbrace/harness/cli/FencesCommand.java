@@ -123,7 +123,7 @@ final class FencesCommand implements Callable<Integer> {
                         + row.schedule() + " (with this point weakened)");
             } else if (!row.exhaustive()) {
                 out.printf(fmt, clip(row.point().toString(), 72), "UNKNOWN", "NOT exhaustive: no counterexample in "
-                        + row.schedules() + " executions");
+                        + row.schedules() + " executions; " + row.cutShort());
             } else {
                 out.printf(fmt, clip(row.point().toString(), 72), r.bound() == Explorer.UNBOUNDED
                         ? "not needed (proved)" : "not needed in bound", row.schedules() + " executions");

@@ -22,7 +22,7 @@ public final class Fences {
 
     /** One ordering point's verdict. */
     public record Row(OrderingPoint point, boolean needed, Execution counterexample, String schedule,
-                      List<String> pairsWith, long schedules, long millis, boolean exhaustive) {
+                      List<String> pairsWith, long schedules, long millis, boolean exhaustive, String cutShort) {
         /** The invariant (outcome) that breaks without this point, or null. */
         public String breaks() {
             return counterexample == null || counterexample.verdict() == null ? null
@@ -62,9 +62,12 @@ public final class Fences {
             Explorer.Result r = weak.explore();
             if (r.violated()) {
                 Execution e = r.counterexample();
-                rows.add(new Row(p, true, e, Schedule.format(e.choices()), pairsWith(e), r.schedules(), r.millis(), true));
+                rows.add(new Row(p, true, e, Schedule.format(e.choices()), pairsWith(e), r.schedules(), r.millis(), true, null));
             } else {
-                rows.add(new Row(p, false, null, null, List.of(), r.schedules(), r.millis(), r.exhaustive()));
+                rows.add(new Row(p, false, null, null, List.of(), r.schedules(), r.millis(), r.exhaustive(),
+                        r.exhaustive() ? null : r.truncated() ? "stopped at the execution limit"
+                                : r.errors() > 0 ? r.errors() + " ended in an error: the model's own state broke without it"
+                                : r.stepBoundHits() + " hit the step bound"));
             }
         }
         return new Report(baseline, rows, bound);

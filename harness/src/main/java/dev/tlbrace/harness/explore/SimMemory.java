@@ -979,7 +979,11 @@ public final class SimMemory extends Memory {
         if (newest == m || newest.ev() != null && newest.ev().rmwRead != null && newest.ev().rmwRead.rf == m.ev()) {
             return ""; // the newest, or the store its own RMW just put after it
         }
-        Msg next = h.mo.get(h.pos(m) + 1);
+        int q = h.pos(m) + 1;
+        if (q < h.last() && h.mo.get(q).ev() != null && h.mo.get(q).ev().rmwRead != null && h.mo.get(q).ev().rmwRead.rf == m.ev()) {
+            q++; // the RMW's own store, right after what it read: the store it missed comes next
+        }
+        Msg next = h.mo.get(q);
         return " (stale: " + Timeline.formatCell(c.name(), next.value()) + ", stored at step " + next.step()
                 + (next.role() >= 0 ? " by " + cs.roleName(next.role()) : "") + ", not yet visible"
                 + (m.role() >= 0 ? "; read the store of step " + m.step() + " by " + cs.roleName(m.role()) : "; read the initial value")
