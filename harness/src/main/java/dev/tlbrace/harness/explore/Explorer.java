@@ -274,7 +274,10 @@ public final class Explorer {
             List<Decision> decisions = new ArrayList<>();
             Execution bad = runOnce(first.stop(), decisions);
             int cost = (int) (bad.preemptions() + bad.staleReads());
-            Result r = bounded(2, cost); // bounds 0 and 1 held none: the quick hunt ran them
+            // bounds 0 and 1 held none: the quick hunt ran them. A deeper one, shortest first, up
+            // to SHORTEST_BOUND: past it the bounded search outgrows the exhaustive one (a weak-memory
+            // counterexample can take a dozen stale reads), and the reduced search's own is shown
+            Result r = bounded(2, Math.min(cost, SHORTEST_BOUND));
             if (r.violated()) {
                 return new Result(r.counterexample(), r.decisions(), r.preemptions(), r.boundReached(),
                         quick.schedules() + executions + r.schedules(), stepBound, deadlocks, errors, millis(start), pruned,
@@ -286,6 +289,9 @@ public final class Explorer {
         return new Result(null, List.of(), -1, -1, executions, stepBound, deadlocks, errors, millis(start), pruned, false,
                 truncated, blocked);
     }
+
+    /** The deepest bound {@link #combine} searches for a shorter counterexample than the reduced search's. */
+    static final int SHORTEST_BOUND = 3;
 
     private volatile int lastSplit;
 
