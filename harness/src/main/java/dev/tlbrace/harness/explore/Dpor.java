@@ -16,8 +16,8 @@ import java.util.function.Predicate;
  * Algorithm 1), over the steps' {@link Footprint}s.
  *
  * <p>Two steps of different roles are dependent when one writes a resource the other reads or
- * writes (a cell, a lock's cell, the LKMM global view, a TSO store buffer; the in-role oracles'
- * peeks count as reads), or one adds to a resource the other reads ({@link Footprint}). After each execution every race between dependent steps not already
+ * writes (a cell, a lock's cell, a TSO store buffer; the in-role oracles' peeks count as
+ * reads), or one adds to a resource the other reads ({@link Footprint}). After each execution every race between dependent steps not already
  * ordered by happens-before adds, at the state before the first, a role that can start the
  * reversed order; sleep sets keep an explored step asleep until something it depends on runs,
  * and an execution where every role that could run is asleep is cut short

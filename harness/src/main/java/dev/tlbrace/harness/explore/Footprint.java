@@ -5,7 +5,8 @@ import java.util.BitSet;
 /**
  * What one step touched: the shared resources it read, wrote and added to. Resources are the
  * memory API's cells (a reader-count word is two: its reader count and the bits above it),
- * the LKMM global view that smp_mb() exchanges through, and each role's TSO store buffer. Two
+ * and each role's TSO store buffer (under LKMM a store is an add: stores commute, their
+ * coherence order being the explorer's choice). Two
  * steps of different roles are dependent when one writes what the other reads, writes or adds
  * to, or one adds to what the other reads: the relation partial-order reduction commutes by
  * ({@link Dpor}). Two adds to one resource commute: either order leaves the same value and
@@ -13,8 +14,7 @@ import java.util.BitSet;
  * {@code spin_lock}'s cmpxchg writes it, so lock operations on one lock are dependent.
  */
 public final class Footprint {
-    static final int GLOBAL_VIEW = 0;
-    private static final int BUFFER0 = 1;
+    private static final int BUFFER0 = 0;
     private static final int MAX_BUFFERS = 31;
     private static final int CELL0 = BUFFER0 + MAX_BUFFERS;
 

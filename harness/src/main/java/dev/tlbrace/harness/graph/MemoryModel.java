@@ -14,9 +14,9 @@ public enum MemoryModel {
      */
     TSO,
     /**
-     * The Linux-kernel memory model (tools/memory-model), as an operational view semantics: a
-     * load may read any store not older than what coherence, release/acquire, smp_rmb/smp_wmb,
-     * smp_mb and fully ordered RMWs force it to have seen. Departures: README "The memory models".
+     * The Linux-kernel memory model (tools/memory-model) itself: a load may read, and a store go
+     * in coherence, wherever the execution graph built so far stays one linux-kernel.cat allows
+     * ({@link Lkmm}). What the Java model cannot show it (dependencies): README "The memory models".
      */
     LKMM;
 
