@@ -118,7 +118,8 @@ final class HuntCommand implements Callable<Integer> {
             if (using.contains(Engine.EXPLORER)) {
                 // beside jcstress, at the lowest priority, it takes the CPU jcstress leaves idle (its start, each
                 // fork's single-threaded start); alone, or where no such process can start, it runs here first
-                beside = using.contains(Engine.JCSTRESS) && !runnable.isEmpty() ? Beside.start(selected, cpus, dir) : null;
+                // one thread: a second one took a core from jcstress's forks (idle 2-core hunt 2:28 -> 2:19)
+                beside = using.contains(Engine.JCSTRESS) && !runnable.isEmpty() ? Beside.start(selected, 1, dir) : null;
                 if (beside == null) {
                     model = explore(selected, cpus, dir, out, tty, ticker);
                 } else {
