@@ -173,15 +173,9 @@ final class ExploreCommand implements Callable<Integer> {
     }
 
     private Integer saveShard(Explorer explorer, Scenario s, Variant v, PrintWriter out) throws IOException {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)/(\\d+)").matcher(shard);
-        if (!m.matches()) {
-            throw new BadInputException("--shard wants I/N, e.g. 1/2, got '" + shard + "'");
-        }
-        int i = Integer.parseInt(m.group(1));
-        int n = Integer.parseInt(m.group(2));
-        if (n < 1 || i < 1 || i > n) {
-            throw new BadInputException("--shard " + shard + ": need 1 <= I <= N");
-        }
+        ShardSpec sh = ShardSpec.parse(shard);
+        int i = sh.index();
+        int n = sh.count();
         long start = System.nanoTime();
         Explorer.Shard part = explorer.shard(i, n);
         if (n > part.subtrees()) {
@@ -222,9 +216,10 @@ final class ExploreCommand implements Callable<Integer> {
             }
             for (java.util.Map.Entry<String, Object> e : key.entrySet()) {
                 com.google.gson.JsonElement got = doc.get(e.getKey());
-                if (got == null || !got.getAsString().equals(String.valueOf(e.getValue()))) {
+                String was = got != null && got.isJsonPrimitive() ? got.getAsString() : null;
+                if (!String.valueOf(e.getValue()).equals(was)) {
                     throw new BadInputException("--merge: " + f + " is a shard of another search: " + e.getKey() + " "
-                            + (got == null ? "missing" : got.getAsString()) + ", this run's " + e.getValue());
+                            + (was == null ? "missing" : was) + ", this run's " + e.getValue());
                 }
             }
             Explorer.Shard sh;

@@ -403,15 +403,9 @@ final class HuntCommand implements Callable<Integer> {
         if (spec == null) {
             return tests;
         }
-        java.util.regex.Matcher m = Pattern.compile("(\\d{1,4})/(\\d{1,4})").matcher(spec);
-        if (!m.matches()) {
-            throw new GateInputException("--shard takes I/N, e.g. 2/4; got '" + spec + "'");
-        }
-        int i = Integer.parseInt(m.group(1));
-        int n = Integer.parseInt(m.group(2));
-        if (n < 1 || i < 1 || i > n) {
-            throw new GateInputException("--shard " + spec + ": need 1 <= I <= N");
-        }
+        ShardSpec sh = ShardSpec.parse(spec);
+        int i = sh.index();
+        int n = sh.count();
         if (n > tests.size()) {
             throw new GateInputException("--shard " + spec + ": " + tests.size() + " tests selected, fewer than " + n
                     + " shards, so some would run nothing");

@@ -225,8 +225,6 @@ final class LkmmGraph {
         Rel rmw = Rel.empty(n);
         Rel rf = Rel.empty(n);
         Rel coRel = Rel.empty(n);
-        int[] lastOf = new int[perRole.size()];
-        java.util.Arrays.fill(lastOf, -1);
         List<List<Integer>> byRole = new ArrayList<>();
         for (int r = 0; r < perRole.size(); r++) {
             byRole.add(new ArrayList<>());
