@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.LinkedHashMap;
 import java.util.Set;
-import java.util.TreeMap;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
@@ -290,8 +289,8 @@ final class HuntCommand implements Callable<Integer> {
     }
 
     /**
-     * jcstress over the runnable tests, one invocation per {@code -time} the mode gives them
-     * (longest first); null if it left no readable results.
+     * jcstress over the runnable tests in one invocation, each at the {@code -time} the mode gives
+     * it; null if it left no readable results, or ran a test for another time than asked.
      */
     private static Map<String, TestOutcomes> hunt(List<StressTest> runnable, int tooBig, HuntMode m, int cpus, Path dir,
                                                   PrintWriter out, boolean tty, ScheduledExecutorService ticker)
@@ -303,81 +302,63 @@ final class HuntCommand implements Callable<Integer> {
         if (tooBig > 0) {
             out.printf("  jcstress: %d of the tests need more than %d CPUs: SKIPPED here%n", tooBig, cpus);
         }
-        Map<Integer, List<StressTest>> byTime = new TreeMap<>(Comparator.reverseOrder());
-        for (StressTest t : runnable) {
-            byTime.computeIfAbsent(m.timeMs(t), k -> new ArrayList<>()).add(t);
-        }
-        Run run = new Run(new Progress(out, "jcstress", runnable.size(), tty, HuntCommand::nowMillis), byTime);
+        Run run = new Run(new Progress(out, "jcstress", runnable.size(), tty, HuntCommand::nowMillis),
+                runnable.stream().mapToLong(t -> m.timeMs(t) + FORK_MS).sum());
         ScheduledFuture<?> tick = ticker.scheduleAtFixedRate(run.progress::tick, 1, 1, TimeUnit.SECONDS);
-        int worst = 0;
+        int code;
         try {
-            int group = 0;
-            for (Map.Entry<Integer, List<StressTest>> e : byTime.entrySet()) {
-                int code = runJcstress(e.getValue(), m, e.getKey(), dir, group++, byTime.size() > 1, run);
-                worst = Math.max(worst, code);
-            }
+            code = runJcstress(runnable, m, dir, run);
         } finally {
             tick.cancel(false);
         }
-        run.progress.finish(String.format("%d tests in %s, %d JVM%s, exit %d; log: %s", run.done(), Progress.clockText(run.elapsed()),
-                run.planned, run.planned == 1 ? "" : "s", worst, dir.resolve(LOG)));
+        run.progress.finish(String.format("%d tests in %s, %d JVM%s, exit %d; log: %s", run.done, Progress.clockText(run.elapsed()),
+                run.planned, run.planned == 1 ? "" : "s", code, dir.resolve(LOG)));
+        JcstressResults res;
         try {
-            return JcstressResults.read(List.of(dir)).byTest();
+            res = JcstressResults.read(List.of(dir));
         } catch (GateInputException e) {
-            out.println("hunt: jcstress (exit " + worst + ") left no readable results: " + e.getMessage()
+            out.println("hunt: jcstress (exit " + code + ") left no readable results: " + e.getMessage()
                     + "; see " + dir.resolve(LOG));
             return null;
         }
+        for (StressTest t : runnable) {
+            Integer ran = res.timesMs().get(t.name());
+            if (m.timeMs(t) > 0 && ran != null && ran != m.timeMs(t)) {
+                out.println("hunt: jcstress ran " + t.id() + " for " + ran + " ms, not the " + m.timeMs(t)
+                        + " ms asked; see " + dir.resolve(LOG));
+                return null;
+            }
+        }
+        return res.byTest();
     }
 
     /** jcstress's log, every invocation's output in turn. */
     static final String LOG = "jcstress.log";
 
-    /** What the jcstress invocations of one hunt have done so far, for one progress line across them. */
+    /** What the jcstress invocation of one hunt has done so far, for its progress line. */
     private static final class Run {
         final Progress progress;
         final long start = nowMillis();
+        /** The tests' times and forks, in ms: the ETA's yardstick. */
         final long totalWeight;
-        int doneBefore;
-        int failedBefore;
-        long weightBefore;
         int planned;
-        int plannedNow;
-        int doneNow;
-        int failedNow;
-        long weightNow;
+        int done;
 
-        Run(Progress progress, Map<Integer, List<StressTest>> byTime) {
+        Run(Progress progress, long totalWeight) {
             this.progress = progress;
-            this.totalWeight = byTime.entrySet().stream().mapToLong(e -> (e.getKey() + FORK_MS) * e.getValue().size()).sum();
-        }
-
-        int done() {
-            return doneBefore + doneNow;
+            this.totalWeight = totalWeight;
         }
 
         long elapsed() {
             return nowMillis() - start;
         }
 
-        /** jcstress reported {@code done} test runs of this invocation, each weighing {@code weight}. */
-        void report(int done, int failed, long weight) {
-            doneNow = done;
-            failedNow = failed;
-            weightNow = done * weight;
-            long w = weightBefore + weightNow;
+        /** jcstress reported {@code done} of {@code tests} test runs, {@code failed} of them failed. */
+        void report(int done, int failed, int tests) {
+            this.done = done;
+            long w = totalWeight * done / tests;
             long eta = w == 0 ? -1 : elapsed() * (totalWeight - w) / w;
-            progress.update(done(), failedBefore + failedNow, eta);
-        }
-
-        void nextInvocation() {
-            doneBefore += doneNow;
-            failedBefore += failedNow;
-            weightBefore += weightNow;
-            plannedNow = 0;
-            doneNow = 0;
-            failedNow = 0;
-            weightNow = 0;
+            progress.update(done, failed, eta);
         }
     }
 
@@ -446,23 +427,26 @@ final class HuntCommand implements Callable<Integer> {
     }
 
     /**
-     * One jcstress invocation over {@code tests} at {@code timeMs} (0: the mode's preset); its
-     * output goes to the log, and to {@code out} only as the progress line and failures.
+     * One jcstress invocation over {@code tests}, each at the mode's {@code -time} for it (the
+     * launcher's {@code --times} for those off the mode's base): jcstress probes the JVM at every
+     * start (~7 s here), so one start for all. Its output goes to the log, and to {@code out} only
+     * as the progress line and failures.
      */
-    private static int runJcstress(List<StressTest> tests, HuntMode mode, int timeMs, Path dir, int group, boolean groups,
-                                   Run run) throws IOException, InterruptedException {
+    private static int runJcstress(List<StressTest> tests, HuntMode mode, Path dir, Run run) throws IOException, InterruptedException {
         String regex = tests.stream().map(t -> Pattern.quote(t.name())).collect(Collectors.joining("|", "^(", ")$"));
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");
         cmd.add(absoluteClassPath()); // jcstress runs in the results directory
         cmd.add(JcstressLauncher.class.getName());
-        cmd.addAll(mode.jcstressArgs(timeMs));
-        cmd.addAll(List.of("-t", regex, "-r", dir.resolve(groups ? "report-" + (timeMs > 0 ? timeMs + "ms" : group) : "report")
-                .toString()));
+        String times = tests.stream().filter(t -> mode.timeMs(t) != mode.baseTimeMs())
+                .map(t -> t.name() + "=" + mode.timeMs(t)).collect(Collectors.joining(","));
+        if (!times.isEmpty()) {
+            cmd.addAll(List.of(JcstressLauncher.TIMES, times));
+        }
+        cmd.addAll(mode.jcstressArgs(mode.baseTimeMs()));
+        cmd.addAll(List.of("-t", regex, "-r", dir.resolve("report").toString()));
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        long weight = timeMs + FORK_MS;
-        run.nextInvocation();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
              Writer log = Files.newBufferedWriter(dir.resolve(LOG), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                      StandardOpenOption.APPEND)) {
@@ -477,10 +461,10 @@ final class HuntCommand implements Callable<Integer> {
                     int planned = Integer.parseInt(pr.group(1));
                     int failed = Integer.parseInt(pr.group(3)) + Integer.parseInt(pr.group(4)) + Integer.parseInt(pr.group(5));
                     int done = Integer.parseInt(pr.group(2)) + failed;
-                    run.planned = run.planned - run.plannedNow + planned;
-                    run.plannedNow = planned;
+                    run.planned = planned;
                     // jcstress counts JVM runs: with one per test (ci) they are the tests
-                    run.report(planned == tests.size() ? done : (int) ((long) done * tests.size() / planned), failed, weight);
+                    run.report(planned == tests.size() ? done : (int) ((long) done * tests.size() / planned), failed,
+                            tests.size());
                 } else if (l.contains("[FAILED]") || l.contains("[ERROR]") || l.contains("[CRASH]")
                         || l.contains("[TIMEOUT]") || l.startsWith("FATAL")) {
                     run.progress.println("  jcstress: " + l);

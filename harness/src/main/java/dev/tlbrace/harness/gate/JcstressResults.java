@@ -22,15 +22,22 @@ import org.openjdk.jcstress.infra.collectors.TestResult;
  */
 public final class JcstressResults {
     private final Map<String, TestOutcomes> byTest;
+    private final Map<String, Integer> timesMs;
     private final List<RunManifest> manifests;
 
-    private JcstressResults(Map<String, TestOutcomes> byTest, List<RunManifest> manifests) {
+    private JcstressResults(Map<String, TestOutcomes> byTest, Map<String, Integer> timesMs, List<RunManifest> manifests) {
         this.byTest = byTest;
+        this.timesMs = timesMs;
         this.manifests = manifests;
     }
 
     public Map<String, TestOutcomes> byTest() {
         return byTest;
+    }
+
+    /** Each test's {@code -time} in ms as jcstress ran it (the longest where runs differ). */
+    public Map<String, Integer> timesMs() {
+        return timesMs;
     }
 
     public List<RunManifest> manifests() {
@@ -73,8 +80,12 @@ public final class JcstressResults {
             }
         }
         Map<String, TestOutcomes> out = new TreeMap<>();
-        acc.forEach((name, a) -> out.put(name, a.done(name)));
-        return new JcstressResults(out, manifests);
+        Map<String, Integer> times = new TreeMap<>();
+        acc.forEach((name, a) -> {
+            out.put(name, a.done(name));
+            times.put(name, a.timeMs);
+        });
+        return new JcstressResults(out, times, manifests);
     }
 
     private static List<Path> resultFiles(Path dir) {
@@ -129,6 +140,7 @@ public final class JcstressResults {
         final Map<String, Long> counts = new HashMap<>();
         final List<String> messages = new ArrayList<>();
         int actors;
+        int timeMs;
 
         void add(TestResult r) {
             status = status.combine(r.status());
@@ -138,6 +150,9 @@ public final class JcstressResults {
             messages.addAll(r.getMessages());
             if (r.getConfig() != null && r.getConfig().actorNames != null) {
                 actors = r.getConfig().actorNames.size();
+            }
+            if (r.getConfig() != null) {
+                timeMs = Math.max(timeMs, r.getConfig().time);
             }
         }
 

@@ -17,6 +17,20 @@ class HuntModeTest {
     }
 
     @Test
+    void oneJcstressRunGivesEachTestItsOwnTime() {
+        assertThat(JcstressLauncher.perTestTimesSupported()).as("jcstress 0.16's JCStress.prepareRunProgram, TestConfig.time")
+                .isTrue();
+        assertThat(JcstressLauncher.parseTimes("a.B=500,c.D$E=4000")).containsExactly(
+                java.util.Map.entry("a.B", 500), java.util.Map.entry("c.D$E", 4000));
+        for (String bad : new String[] {"a.B", "a.B=", "=5", "a.B=0", "a.B=-1", "a.B=x", "a.B=500,"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> JcstressLauncher.parseTimes(bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--times");
+        }
+        assertThat(HuntMode.CI.baseTimeMs()).isEqualTo(HuntMode.CI_TIME_MS);
+        assertThat(HuntMode.QUICK.baseTimeMs()).isZero();
+    }
+
+    @Test
     void everyTimedTestIsAKnownBugAndNoFixGetsLessThanTheBase() {
         Set<String> ids = StressCatalog.all().stream().map(StressTest::id).collect(Collectors.toSet());
         assertThat(ids).containsAll(HuntMode.CI_TIMES.keySet());
