@@ -27,7 +27,7 @@ public enum HuntMode {
      * which on a 2-CPU machine take turns with the two actors, and G1's write barrier (a
      * {@code StoreLoad} fence on its slow path) can hide the very reorderings the canaries look
      * for; Serial GC has neither. Measured on seven of the heaviest tests: 5% less wall time and
-     * up to twice the samples (README "Modes").
+     * more samples in most runs (README "Modes").
      */
     CI(List.of("-sc", "false", "-f", "1", "-iters", "1", "-pth", "false", "-strideSize", "8", "-strideCount", "80",
             "-jvmArgs", "-XX:+UnlockDiagnosticVMOptions -XX:+StressLCM -XX:+StressGCM -XX:+StressIGVN -XX:+UseSerialGC")),
