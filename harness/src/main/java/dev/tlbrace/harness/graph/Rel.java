@@ -94,6 +94,9 @@ public final class Rel {
     /** {@code this ; o}. */
     public Rel seq(Rel o) {
         Rel r = new Rel(n);
+        if (o.isEmpty()) {
+            return r;
+        }
         for (int i = 0; i < n; i++) {
             int row = i * words;
             for (int w = 0; w < words; w++) {
@@ -148,6 +151,9 @@ public final class Rel {
     /** {@code r+}: Warshall's closure on bit rows. */
     public Rel plus() {
         Rel r = new Rel(n);
+        if (isEmpty()) {
+            return r;
+        }
         System.arraycopy(bits, 0, r.bits, 0, bits.length);
         for (int k = 0; k < n; k++) {
             int krow = k * words;
@@ -193,8 +199,36 @@ public final class Rel {
         return true;
     }
 
+    /** Kahn's algorithm on the rows: O(n * words + edges), where {@code plus().irreflexive()} is O(n^2 * words). */
     public boolean acyclic() {
-        return plus().irreflexive();
+        int[] indegree = new int[n];
+        for (int i = 0; i < n; i++) {
+            for (int w = 0; w < words; w++) {
+                for (long b = bits[i * words + w]; b != 0; b &= b - 1) {
+                    indegree[(w << 6) + Long.numberOfTrailingZeros(b)]++;
+                }
+            }
+        }
+        int[] ready = new int[n];
+        int head = 0;
+        int tail = 0;
+        for (int i = 0; i < n; i++) {
+            if (indegree[i] == 0) {
+                ready[tail++] = i;
+            }
+        }
+        while (head < tail) {
+            int i = ready[head++];
+            for (int w = 0; w < words; w++) {
+                for (long b = bits[i * words + w]; b != 0; b &= b - 1) {
+                    int j = (w << 6) + Long.numberOfTrailingZeros(b);
+                    if (--indegree[j] == 0) {
+                        ready[tail++] = j;
+                    }
+                }
+            }
+        }
+        return tail == n; // a cycle (a self-loop included) keeps its events' indegree above 0
     }
 
     /** {@code domain(r)}. */
