@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** jcstress settings per hunt mode; costs are measured in README "Modes". */
 public enum HuntMode {
@@ -52,28 +53,22 @@ public enum HuntMode {
      * (median 22). Shorter where it was fat: at 500 ms every one of these saw at least 65 (the
      * seqcount canary) in each of ten loaded runs, and the two publish canaries are millions of
      * samples a second where a CPU can reorder them and nothing on x86. Not the KVM fault's cow
-     * forms: at 500 ms {@code seq-only/cow} saw 2 in one run of ten (169 at the worst at 1000). All run in one jcstress
-     * invocation ({@link JcstressLauncher}'s {@code --times}). A fix never gets less than
+     * forms: at 500 ms {@code seq-only/cow} saw 2 in one run of ten (169 at the worst at 1000).
+     * All run in one jcstress invocation ({@link JcstressLauncher}'s {@code --times}). A fix never gets less than
      * {@link #CI_TIME_MS}; {@code HuntModeTest} checks every id names a known bug.
      */
-    static final Map<String, Integer> CI_TIMES = Map.ofEntries(
-            Map.entry("apic-access-reload/range-start-request", 3000),
-            Map.entry("apic-access-reload/range-start-request/migrate", 2500),
-            Map.entry("entry-barrier-canary/no-barrier", 2000),
-            Map.entry("kvm-fault-vs-invalidate/no-retry", FAT_MARGIN_MS),
-            Map.entry("kvm-fault-vs-invalidate/no-retry/migrate", FAT_MARGIN_MS),
-            Map.entry("kvm-fault-vs-invalidate/no-retry/change-protection", FAT_MARGIN_MS),
-            Map.entry("kvm-fault-vs-invalidate/seq-only", FAT_MARGIN_MS),
-            Map.entry("kvm-fault-vs-invalidate/seq-only/migrate", FAT_MARGIN_MS),
-            Map.entry("kvm-fault-vs-invalidate/seq-only/change-protection", FAT_MARGIN_MS),
-            Map.entry("gpc-refresh-vs-invalidate/refresh-no-retry", FAT_MARGIN_MS),
-            Map.entry("gpc-refresh-vs-invalidate/refresh-no-retry/migrate", FAT_MARGIN_MS),
-            Map.entry("gpc-refresh-vs-invalidate/refresh-no-retry/change-protection", FAT_MARGIN_MS),
-            Map.entry("smmu-stale-readonly/no-upgrade-notify", FAT_MARGIN_MS),
-            Map.entry("smmu-stale-readonly/no-upgrade-notify/mark-dirty", FAT_MARGIN_MS),
-            Map.entry("seqcount-canary/no-retry-check", FAT_MARGIN_MS),
-            Map.entry("publish-canary/no-wmb", FAT_MARGIN_MS),
-            Map.entry("publish-canary/no-rmb", FAT_MARGIN_MS));
+    static final Map<String, Integer> CI_TIMES = Stream.concat(
+            Stream.of(Map.entry("apic-access-reload/range-start-request", 3000),
+                    Map.entry("apic-access-reload/range-start-request/migrate", 2500),
+                    Map.entry("entry-barrier-canary/no-barrier", 2000)),
+            Stream.of("kvm-fault-vs-invalidate/no-retry", "kvm-fault-vs-invalidate/no-retry/migrate",
+                    "kvm-fault-vs-invalidate/no-retry/change-protection", "kvm-fault-vs-invalidate/seq-only",
+                    "kvm-fault-vs-invalidate/seq-only/migrate", "kvm-fault-vs-invalidate/seq-only/change-protection",
+                    "gpc-refresh-vs-invalidate/refresh-no-retry", "gpc-refresh-vs-invalidate/refresh-no-retry/migrate",
+                    "gpc-refresh-vs-invalidate/refresh-no-retry/change-protection", "smmu-stale-readonly/no-upgrade-notify",
+                    "smmu-stale-readonly/no-upgrade-notify/mark-dirty", "seqcount-canary/no-retry-check",
+                    "publish-canary/no-wmb", "publish-canary/no-rmb").map(id -> Map.entry(id, FAT_MARGIN_MS)))
+            .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
 
     private final List<String> args;
 

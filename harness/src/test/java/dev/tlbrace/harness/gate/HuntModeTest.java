@@ -40,6 +40,8 @@ class HuntModeTest {
             }
             assertThat(HuntMode.QUICK.timeMs(t)).isZero();
         }
+        assertThat(HuntMode.CI_TIMES.values()).as("an entry changes the time").doesNotContain(HuntMode.CI_TIME_MS)
+                .allSatisfy(ms -> assertThat(ms).isPositive());
         HuntMode.CI_TIMES.forEach((id, ms) -> assertThat(StressCatalog.select("^" + java.util.regex.Pattern.quote(id) + "$"))
                 .allSatisfy(t -> assertThat(t.expectation()).as(id + ": time goes where a margin needs it")
                         .isEqualTo(dev.tlbrace.harness.scenario.Expectation.KNOWN_BUG)));
