@@ -13,8 +13,8 @@ public enum HuntMode {
      * The CI mode: one JVM per test ({@code -jvmArgs} pins one configuration, see
      * {@link JcstressLauncher}), one iteration of {@link #CI_TIME_MS} with C2's code-motion
      * randomizers, longer or shorter for the known bugs whose margin needs it or can spare it
-     * ({@link #CI_TIMES}). No heap
-     * pre-touch: it cost every fork and every probe of jcstress's start a 256 MB page walk.
+     * ({@link #CI_TIMES}). No heap pre-touch: it cost every fork and every probe of jcstress's
+     * start a 256 MB page walk.
      *
      * <p>Strides of 8 states, 80 a epoch (jcstress: 256 and 40): the actors meet at a checkpoint
      * every 8 samples instead of every 256, so their racy windows overlap far more often ("larger
@@ -54,8 +54,8 @@ public enum HuntMode {
      * seqcount canary) in each of ten loaded runs, and the two publish canaries are millions of
      * samples a second where a CPU can reorder them and nothing on x86. Not the KVM fault's cow
      * forms: at 500 ms {@code seq-only/cow} saw 2 in one run of ten (169 at the worst at 1000).
-     * All run in one jcstress invocation ({@link JcstressLauncher}'s {@code --times}). A fix never gets less than
-     * {@link #CI_TIME_MS}; {@code HuntModeTest} checks every id names a known bug.
+     * All run in one jcstress invocation ({@link JcstressLauncher}'s {@code --times}). A fix never
+     * gets less than {@link #CI_TIME_MS}; {@code HuntModeTest} checks every id names a known bug.
      */
     static final Map<String, Integer> CI_TIMES = Stream.concat(
             Stream.of(Map.entry("apic-access-reload/range-start-request", 3000),

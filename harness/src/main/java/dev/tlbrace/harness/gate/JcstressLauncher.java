@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ public final class JcstressLauncher {
         Map<String, Integer> times = Map.of();
         if (args.length >= 2 && args[0].equals(TIMES)) {
             times = parseTimes(args[1]);
-            args = java.util.Arrays.copyOfRange(args, 2, args.length);
+            args = Arrays.copyOfRange(args, 2, args.length);
         }
         Options opts = new Options(args) {
             /** Read by {@code JCStress.run()} after {@code initFlags} and before the configurations are built. */
@@ -135,7 +136,7 @@ public final class JcstressLauncher {
             return f;
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("tlbrace: this jcstress has no " + c.getSimpleName() + "." + name
-                    + " (per-test times need jcstress 0.16)", e);
+                    + " (tlbrace reaches into jcstress 0.16)", e);
         }
     }
 
@@ -217,10 +218,8 @@ public final class JcstressLauncher {
 
     private static Field field() {
         try {
-            Field f = Class.forName("org.openjdk.jcstress.vm.VMSupport").getDeclaredField(FIELD);
-            f.setAccessible(true);
-            return f;
-        } catch (ReflectiveOperationException | RuntimeException e) {
+            return declared(VMSupport.class, FIELD);
+        } catch (IllegalStateException e) {
             return null;
         }
     }
