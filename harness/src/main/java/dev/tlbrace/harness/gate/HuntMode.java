@@ -45,7 +45,7 @@ public enum HuntMode {
     /**
      * A {@code ci} known bug's iteration where ten loaded runs saw it with room to spare. Under
      * load nearly all its bad samples come from jcstress's stride sizing (~19,500 samples, the
-     * actors unsynchronized), which {@code -time} does not shorten: 74 at the worst at 300 ms,
+     * actors unsynchronized), which {@code -time} does not shorten: 72 at the worst at 300 ms,
      * 65 at 500 (README "Margins").
      */
     static final int FAT_MARGIN_MS = 300;
@@ -57,7 +57,7 @@ public enum HuntMode {
      * ten runs on migrate, 13 on zap; the zap form at 2000 ms had a run with 4 again) and the
      * entry-barrier canary's store-buffer reordering (median 22); these need the iteration
      * itself, where the actors meet every 8 samples. Shorter where it was fat: at 300 ms every
-     * one of these saw at least 74 (the seqcount canary) in each of ten loaded runs, and the two
+     * one of these saw at least 72 (the seqcount canary) in each of ten loaded runs, and the two
      * publish canaries are millions of samples a second where a CPU can reorder them and nothing
      * on x86. Not the KVM fault's cow forms: at 500 ms {@code seq-only/cow} saw 2 in one run of
      * ten (169 at the worst at 1000). All run in one jcstress invocation ({@link JcstressLauncher}'s
