@@ -274,8 +274,7 @@ public final class LkmmRelations {
         rcuFence = po.seq(rcuOrder).seq(poOpt);
         fence = fence0.union(rcuFence);
         strongFence = strongFence0.union(rcuFence);
-        // a non-empty rcu-fence has a grace period in it, so pbStar is there
-        rb = rcuFence.isEmpty() ? Rel.empty(n) : prop.seq(rcuFence).seq(hbStar).seq(pbStar).to(marked);
+        rb = gracePeriods ? prop.seq(rcuFence).seq(hbStar).seq(pbStar).to(marked) : Rel.empty(n);
     }
 
     /** {@code fencerel(S) = (po & (_ * S)) ; po}. */
