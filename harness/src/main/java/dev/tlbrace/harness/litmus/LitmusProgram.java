@@ -50,6 +50,8 @@ public final class LitmusProgram {
     /** Runs of one CPU past which a test is refused rather than exhausting the heap. */
     static final int MAX_TRACES = 200_000;
     private static final int MAX_EVENTS_PER_CPU = 63;
+    /** Values one location may take before the enumeration is refused. */
+    private static final int MAX_VALUES = 64;
 
     /** A primitive the model cannot give a meaning; the file gets an error line, not a verdict. */
     public static final class Unsupported extends RuntimeException {
@@ -175,52 +177,87 @@ public final class LitmusProgram {
             s.add(e.getValue());
             s.addAll(constants);
         }
-        // A value first written in round k needs a chain of k writes, each reading the last;
-        // one execution writes location l at most writesTo[l] times, so l grows in at most
-        // that many rounds (an atomic_inc would otherwise count up forever).
-        Map<String, Integer> writesTo = null;
-        Map<String, Integer> grown = new HashMap<>();
-        for (int round = 0; round < 64; round++) {
+        // A value first written to l in round k needs a chain of k writes in one execution, each
+        // made after reading the location the one before it wrote (a -> b -> c: the chain may
+        // pass through other locations, and where a write lands may come from a read, a pointer
+        // published by another CPU). So l grows in at most as many rounds as one execution has
+        // writes to the locations that can reach l that way (an atomic_inc would otherwise
+        // count up forever). Both the reach and the write counts are taken from every trace
+        // seen so far, and only grow: a location no write reached in the first round may be
+        // written in a later one.
+        Map<String, Set<String>> feeds = new HashMap<>();
+        List<Map<String, Integer>> writesPerCpu = new ArrayList<>();
+        for (int cpu = 0; cpu < test.procs().size(); cpu++) {
+            writesPerCpu.add(new HashMap<>());
+        }
+        for (int round = 0; ; round++) {
+            List<List<Trace>> all = new ArrayList<>();
+            for (int cpu = 0; cpu < test.procs().size(); cpu++) {
+                List<Trace> ts = traces(cpu, d, true);
+                all.add(ts);
+                for (Trace t : ts) {
+                    Map<String, Integer> w = new HashMap<>();
+                    Set<String> readSoFar = new java.util.HashSet<>();
+                    for (TEvent e : t.events()) {
+                        if (e.kind() == Kind.R && e.tags().stream().noneMatch(FIXED_READS::contains)) {
+                            readSoFar.add(e.loc());
+                        } else if (e.kind() == Kind.W) {
+                            w.merge(e.loc(), 1, Integer::sum);
+                            for (String from : readSoFar) {
+                                feeds.computeIfAbsent(from, k -> new java.util.HashSet<>()).add(e.loc());
+                            }
+                        }
+                    }
+                    w.forEach((l, c) -> writesPerCpu.get(t.cpu()).merge(l, c, Math::max));
+                }
+            }
+            Map<String, Integer> writes = new HashMap<>();
+            writesPerCpu.forEach(m -> m.forEach((l, c) -> writes.merge(l, c, Integer::sum)));
             boolean grew = false;
-            Map<String, Integer> perExecution = new HashMap<>();
             Map<String, Set<Val>> next = new TreeMap<>();
             d.forEach((l, vs) -> next.put(l, new LinkedHashSet<>(vs)));
-            Set<String> grewHere = new java.util.HashSet<>();
-            for (int cpu = 0; cpu < test.procs().size(); cpu++) {
-                Map<String, Integer> most = new HashMap<>();
-                for (Trace t : traces(cpu, d, true)) {
-                    Map<String, Integer> w = new HashMap<>();
+            Map<String, Integer> bounds = new HashMap<>();
+            for (List<Trace> ts : all) {
+                for (Trace t : ts) {
                     for (TEvent e : t.events()) {
-                        if (e.kind() != Kind.W) {
-                            continue;
-                        }
-                        w.merge(e.loc(), 1, Integer::sum);
-                        if (writesTo != null && grown.getOrDefault(e.loc(), 0) >= writesTo.getOrDefault(e.loc(), 0)) {
+                        if (e.kind() != Kind.W
+                                || round >= bounds.computeIfAbsent(e.loc(), l -> chainBound(l, feeds, writes))) {
                             continue;
                         }
                         Set<Val> set = next.computeIfAbsent(e.loc(), k -> new LinkedHashSet<>(List.of(Val.ZERO)));
                         if (set.add(e.value())) {
                             grew = true;
-                            grewHere.add(e.loc());
                         }
-                        if (set.size() > 48) {
-                            throw new Unsupported("the values written to " + e.loc() + " do not converge");
+                        if (set.size() > MAX_VALUES) {
+                            throw new Unsupported("the values written to " + e.loc() + " do not converge (more than "
+                                    + MAX_VALUES + ")");
                         }
                     }
-                    w.forEach((l, c) -> most.merge(l, c, Math::max));
                 }
-                most.forEach((l, c) -> perExecution.merge(l, c, Integer::sum));
             }
-            if (writesTo == null) {
-                writesTo = perExecution;
-            }
-            grewHere.forEach(l -> grown.merge(l, 1, Integer::sum));
-            d = next;
             if (!grew) {
                 return d;
             }
+            d = next;
         }
-        throw new Unsupported("the values written do not converge");
+    }
+
+    /** Reads whose value the trace fixes (lock words): they choose nothing from a domain. */
+    private static final Set<Tag> FIXED_READS = EnumSet.of(Tag.LKR, Tag.LF, Tag.RL, Tag.RU);
+
+    /** The writes one execution makes to l and to every location that reaches l through a read. */
+    private static int chainBound(String l, Map<String, Set<String>> feeds, Map<String, Integer> writes) {
+        Set<String> reach = new java.util.HashSet<>(List.of(l));
+        boolean more = true;
+        while (more) {
+            more = false;
+            for (Map.Entry<String, Set<String>> e : feeds.entrySet()) {
+                if (!reach.contains(e.getKey()) && e.getValue().stream().anyMatch(reach::contains)) {
+                    more |= reach.add(e.getKey());
+                }
+            }
+        }
+        return reach.stream().mapToInt(m -> writes.getOrDefault(m, 0)).sum();
     }
 
     private void collectConstants(Set<Val> out) {
