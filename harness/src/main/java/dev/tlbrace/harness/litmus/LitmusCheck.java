@@ -110,6 +110,24 @@ public final class LitmusCheck {
         return traces[ref.proc()].registers().getOrDefault(ref.name(), Val.ZERO);
     }
 
+    private java.util.SortedSet<LitmusAst.Ref> stateRefs;
+
+    /** The refs a final state shows, in herd7's order. */
+    java.util.SortedSet<LitmusAst.Ref> stateRefs() {
+        if (stateRefs == null) {
+            LitmusAst.Test t = program.test();
+            stateRefs = new TreeSet<>(java.util.Comparator.comparingInt((LitmusAst.Ref r) -> r.proc() < 0 ? Integer.MAX_VALUE : r.proc())
+                    .thenComparing(LitmusAst.Ref::name));
+            stateRefs.addAll(t.locations());
+            for (Cond c : new Cond[] {t.condition(), t.filter()}) {
+                if (c != null) {
+                    LitmusConditions.atoms(c).forEach(a -> stateRefs.addAll(LitmusConditions.refs(a)));
+                }
+            }
+        }
+        return stateRefs;
+    }
+
     private void search() {
         Map<String, Set<Val>> domains = program.domains();
         int cpus = program.test().procs().size();
@@ -707,27 +725,18 @@ public final class LitmusCheck {
             }
         }
 
+        /**
+         * herd7's state line: every ref the locations line, the condition and the filter name,
+         * registers by CPU then locations, each with its final value (a register never written
+         * is 0, a location never written keeps its initial value).
+         */
         String state(Map<String, Val> memory) {
             StringBuilder sb = new StringBuilder();
-            for (Trace tr : traces) {
-                new TreeSet<>(tr.registers().keySet()).forEach(r -> {
-                    if (mentioned(tr.cpu(), r)) {
-                        sb.append(tr.cpu()).append(':').append(r).append('=').append(tr.registers().get(r)).append("; ");
-                    }
-                });
+            for (LitmusAst.Ref r : stateRefs()) {
+                sb.append(r.proc() < 0 ? r.name() : r.proc() + ":" + r.name()).append('=')
+                        .append(valueOf(r, traces, memory)).append("; ");
             }
-            memory.forEach((l, v) -> {
-                if (mentioned(-1, l)) {
-                    sb.append(l).append('=').append(v).append("; ");
-                }
-            });
             return sb.toString().trim();
-        }
-
-        boolean mentioned(int proc, String name) {
-            LitmusAst.Test t = program.test();
-            return t.locations().stream().anyMatch(r -> r.proc() == proc && r.name().equals(name))
-                    || LitmusConditions.mentions(t.condition(), proc, name) || LitmusConditions.mentions(t.filter(), proc, name);
         }
 
     }
