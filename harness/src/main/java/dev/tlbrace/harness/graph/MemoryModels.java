@@ -8,8 +8,9 @@ import java.util.stream.Collectors;
 /**
  * The memory models as predicates over the same execution graphs: {@code sc}, {@code tso}
  * (x86-TSO as the kernel's x86 primitives compile: every RMW and spin_lock is LOCK-prefixed,
- * {@code smp_mb()} is MFENCE, release/acquire/rmb/wmb are plain moves and compiler barriers)
- * and {@code lkmm} ({@link Lkmm}).
+ * {@code smp_mb()} is MFENCE, release/acquire/rmb/wmb are plain moves and compiler barriers,
+ * srcu_read_lock/unlock carry Tree SRCU's smp_mb()) and {@code lkmm} ({@link Lkmm}). sc and tso
+ * keep RCU's grace-period guarantee through {@link GracePeriods}.
  */
 public final class MemoryModels {
     private MemoryModels() {
@@ -73,8 +74,11 @@ public final class MemoryModels {
             if (!coherentAndAtomic(g)) {
                 return Judgement.violates("coherence");
             }
-            return g.po().union(g.rf()).union(g.co()).union(g.fr()).acyclic()
-                    ? Judgement.allowed(java.util.Set.of()) : Judgement.violates("sc");
+            Rel order = g.po().union(g.rf()).union(g.co()).union(g.fr());
+            if (!order.acyclic()) {
+                return Judgement.violates("sc");
+            }
+            return GracePeriods.satisfiable(g, order) ? Judgement.allowed(java.util.Set.of()) : Judgement.violates("rcu");
         }
     }
 
@@ -100,6 +104,8 @@ public final class MemoryModels {
             long[] locked = Sets.union(g.tagged(Tag.RMW), Sets.union(g.tagged(Tag.LKR), g.tagged(Tag.LKW)));
             long[] full = Sets.inter(g.ofKind(Kind.F), Sets.union(g.tagged(Tag.MB), g.tagged(Tag.SYNC_RCU)));
             full = Sets.union(full, g.tagged(Tag.SYNC_SRCU));
+            // Tree SRCU: smp_mb() after srcu_read_lock()'s increment (B), before srcu_read_unlock()'s (C)
+            full = Sets.union(full, Sets.union(g.tagged(Tag.SRCU_LOCK), g.tagged(Tag.SRCU_UNLOCK)));
             long[] m = Sets.union(r, w);
             Rel po = g.po().from(m).to(m);
             Rel fullPo = g.po();
@@ -107,8 +113,11 @@ public final class MemoryModels {
             Rel keptWr = wr.inter(fullPo.to(full).seq(fullPo).union(Rel.ident(n, locked).seq(po)).union(po.to(locked)));
             Rel ppo = po.minus(wr).union(keptWr);
             Rel rfe = g.rf().inter(g.ext());
-            return ppo.union(rfe).union(g.co()).union(g.fr()).acyclic()
-                    ? Judgement.allowed(java.util.Set.of()) : Judgement.violates("tso");
+            Rel order = ppo.union(rfe).union(g.co()).union(g.fr());
+            if (!order.acyclic()) {
+                return Judgement.violates("tso");
+            }
+            return GracePeriods.satisfiable(g, order) ? Judgement.allowed(java.util.Set.of()) : Judgement.violates("rcu");
         }
     }
 }
