@@ -1083,13 +1083,14 @@ public final class OperationalOracle {
                     }
                 }
             }
-            if (tok != 0) {
-                w.close(tok, c, buffer.size());
-            }
             if (tso()) {
                 buffer = append(buffer, new Buf(loc, idx));
             } else {
                 w.mem = put(w.mem, loc, idx);
+            }
+            if (tok != 0) {
+                // the unlock's own store counts: synchronize_srcu() waits by reading the counters it bumps
+                w.close(tok, c, buffer.size());
             }
         } else {
             throw new IllegalStateException("not a memory step: " + ins);
