@@ -1,6 +1,9 @@
 package dev.tlbrace.harness.litmus.gen;
 
+import dev.tlbrace.harness.graph.Event;
+import dev.tlbrace.harness.graph.Val;
 import dev.tlbrace.harness.litmus.LitmusAst;
+import dev.tlbrace.harness.litmus.LitmusProgram;
 import dev.tlbrace.harness.litmus.LitmusReader;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -41,55 +44,82 @@ public final class LitmusGenerator {
      * @param rmw         xchg, cmpxchg, atomic_t operations
      * @param maxCpus     2..4
      * @param maxAccesses per CPU, 1..5
+     * @param maxCost     a drawn program whose {@link #cost} exceeds this is drawn again (the
+     *                    checker's time grows with it; 0 for no limit)
      */
     public record Options(boolean pointers, boolean locks, boolean rcu, boolean srcu, boolean plain, boolean rmw,
-            int maxCpus, int maxAccesses) {
-        public static final Options ALL = new Options(true, true, true, true, true, true, 4, 5);
+            int maxCpus, int maxAccesses, double maxCost) {
+        public static final Options ALL = new Options(true, true, true, true, true, true, 4, 5, DEFAULT_MAX_COST);
 
         public Options {
-            if (maxCpus < 2 || maxCpus > 4 || maxAccesses < 1 || maxAccesses > 5) {
-                throw new IllegalArgumentException("maxCpus 2..4, maxAccesses 1..5");
+            if (maxCost < 0 || maxCpus < 2 || maxCpus > 4 || maxAccesses < 1 || maxAccesses > 5) {
+                throw new IllegalArgumentException("maxCpus 2..4, maxAccesses 1..5, maxCost >= 0");
             }
         }
 
         /** No spinlocks, RCU or SRCU. */
         public static Options lockFree() {
-            return new Options(true, false, false, false, true, true, 4, 5);
+            return ALL.withLocks(false).withRcu(false).withSrcu(false);
         }
 
         /** Only marked accesses, fences, branches and dependencies (no plain accesses: race-free). */
         public static Options marked() {
-            return new Options(false, false, false, false, false, false, 4, 5);
+            return new Options(false, false, false, false, false, false, 4, 5, DEFAULT_MAX_COST);
         }
 
         public Options withPointers(boolean b) {
-            return new Options(b, locks, rcu, srcu, plain, rmw, maxCpus, maxAccesses);
+            return new Options(b, locks, rcu, srcu, plain, rmw, maxCpus, maxAccesses, maxCost);
         }
 
         public Options withLocks(boolean b) {
-            return new Options(pointers, b, rcu, srcu, plain, rmw, maxCpus, maxAccesses);
+            return new Options(pointers, b, rcu, srcu, plain, rmw, maxCpus, maxAccesses, maxCost);
         }
 
         public Options withRcu(boolean b) {
-            return new Options(pointers, locks, b, srcu, plain, rmw, maxCpus, maxAccesses);
+            return new Options(pointers, locks, b, srcu, plain, rmw, maxCpus, maxAccesses, maxCost);
         }
 
         public Options withSrcu(boolean b) {
-            return new Options(pointers, locks, rcu, b, plain, rmw, maxCpus, maxAccesses);
+            return new Options(pointers, locks, rcu, b, plain, rmw, maxCpus, maxAccesses, maxCost);
         }
 
         public Options withPlain(boolean b) {
-            return new Options(pointers, locks, rcu, srcu, b, rmw, maxCpus, maxAccesses);
+            return new Options(pointers, locks, rcu, srcu, b, rmw, maxCpus, maxAccesses, maxCost);
         }
 
         public Options withRmw(boolean b) {
-            return new Options(pointers, locks, rcu, srcu, plain, b, maxCpus, maxAccesses);
+            return new Options(pointers, locks, rcu, srcu, plain, b, maxCpus, maxAccesses, maxCost);
         }
 
         public Options withSize(int cpus, int accesses) {
-            return new Options(pointers, locks, rcu, srcu, plain, rmw, cpus, accesses);
+            return new Options(pointers, locks, rcu, srcu, plain, rmw, cpus, accesses, maxCost);
+        }
+
+        public Options withMaxCost(double cost) {
+            return new Options(pointers, locks, rcu, srcu, plain, rmw, maxCpus, maxAccesses, cost);
         }
     }
+
+    /**
+     * The default {@link Options#maxCost}: about 12 ms a program on average under lkmm on a
+     * loaded 2-core machine (2,000 programs in well under a minute), keeping about 3 draws in 4.
+     */
+    public static final double DEFAULT_MAX_COST = 5000;
+
+    private static final java.util.regex.Pattern LITERAL = java.util.regex.Pattern.compile("\\b\\d+\\b");
+
+    /** Distinct integer literals in the text, 0 included. */
+    static int constants(String text) {
+        Set<String> seen = new java.util.HashSet<>(Set.of("0"));
+        java.util.regex.Matcher m = LITERAL.matcher(text.substring(text.indexOf('{')));
+        while (m.find()) {
+            seen.add(m.group());
+        }
+        return seen.size();
+    }
+
+    /** Draws per program before the last one is taken whatever its cost. */
+    private static final int ATTEMPTS = 40;
 
     /** {@code -Dtlbrace.gen.count=N}: how many programs a long run draws. */
     public static int count(int def) {
@@ -126,8 +156,67 @@ public final class LitmusGenerator {
 
     /** Program {@code index} of {@code seed}: what the index-th {@link #next} returns. */
     public static String generate(long seed, int index, Options options) {
-        long mixed = seed * 0x9E3779B97F4A7C15L + index * 0xC2B2AE3D27D4EB4FL + 0x165667B19E3779F9L;
-        return new Builder(new Random(mixed), options, "gen-" + seed + "-" + index).build();
+        String text = null;
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            long mixed = seed * 0x9E3779B97F4A7C15L + index * 0xC2B2AE3D27D4EB4FL + attempt * 0x165667B19E3779F9L;
+            Builder b = new Builder(new Random(mixed), options, "gen-" + seed + "-" + index);
+            text = b.build();
+            if (options.maxCost() == 0) {
+                return text;
+            }
+            // every constant of the program is offered to every read: a cheap first estimate
+            if (attempt < ATTEMPTS - 1 && Math.pow(constants(text), b.reads) > 4 * options.maxCost()) {
+                continue;
+            }
+            double c = cost(parse(text), options.maxCost());
+            // a program the checker refuses (c < 0) is kept: refusals are the checker's to explain
+            if (c <= options.maxCost()) {
+                return text;
+            }
+        }
+        return text;
+    }
+
+    /**
+     * A rough measure of the checker's work on a program: the product over CPUs of the runs
+     * of each CPU (each read takes every value of its location's domain), times the product
+     * over locations of (writes to it)!, the coherence orders. -1 when the checker refuses it.
+     */
+    public static double cost(LitmusAst.Test test) {
+        return cost(test, Double.POSITIVE_INFINITY);
+    }
+
+    /** {@link #cost(LitmusAst.Test)}, or some number above {@code bound} as soon as it is clear. */
+    static double cost(LitmusAst.Test test, double bound) {
+        try {
+            LitmusProgram p = new LitmusProgram(test);
+            Map<String, Set<Val>> d = p.domains();
+            double product = 1;
+            Map<String, Integer> writes = new java.util.HashMap<>();
+            for (int c = 0; c < test.procs().size(); c++) {
+                List<LitmusProgram.Trace> ts = p.traces(c, d);
+                product *= Math.max(1, ts.size());
+                if (product > bound) {
+                    return product;
+                }
+                Map<String, Integer> most = new java.util.HashMap<>();
+                for (LitmusProgram.Trace t : ts) {
+                    Map<String, Integer> w = new java.util.HashMap<>();
+                    t.events().stream().filter(e -> e.kind() == Event.Kind.W)
+                            .forEach(e -> w.merge(e.loc(), 1, Integer::sum));
+                    w.forEach((l, k) -> most.merge(l, k, Math::max));
+                }
+                most.forEach((l, k) -> writes.merge(l, k, Integer::sum));
+            }
+            for (int k : writes.values()) {
+                for (int i = 2; i <= k; i++) {
+                    product *= i;
+                }
+            }
+            return product;
+        } catch (RuntimeException e) {
+            return -1;
+        }
     }
 
     /** The text read by the project's LitmusReader; a syntax error is an IllegalArgumentException. */
@@ -197,6 +286,8 @@ public final class LitmusGenerator {
         boolean lock;
         boolean rcu;
         boolean srcu;
+        /** Reads drawn, on all paths together. */
+        int reads;
         /** Registers whose value is the mere address of a location (intptr_t r = y). */
         final List<Loc> ints = new ArrayList<>();
 
@@ -236,7 +327,7 @@ public final class LitmusGenerator {
         }
 
         String build() {
-            int ncpu = 2 + weighted(50, 35, 15);
+            int ncpu = 2 + weighted(50, 32, 18);
             ncpu = Math.min(ncpu, o.maxCpus());
             boolean ptr = o.pointers() && chance(0.35);
             boolean atomic = o.rmw() && chance(0.4);
@@ -276,7 +367,7 @@ public final class LitmusGenerator {
 
             for (int i = 0; i < ncpu; i++) {
                 Cpu c = new Cpu(i);
-                c.budget = 1 + weighted(15, 30, 30, 15, 10);
+                c.budget = 1 + weighted(25, 35, 25, 10, 5);
                 c.budget = Math.min(c.budget, o.maxAccesses());
                 cpus.add(c);
             }
@@ -333,8 +424,8 @@ public final class LitmusGenerator {
                 case LOCK -> !ctx.inLock();
                 case RCU -> !ctx.inRcu();
                 case SRCU -> !ctx.inSrcu() && ctx.depth() == 0;
-                case SYNC_RCU -> !ctx.inRcu();
-                case SYNC_SRCU -> !ctx.inSrcu();
+                case SYNC_RCU -> !ctx.inRcu() && !ctx.inLock();
+                case SYNC_SRCU -> !ctx.inSrcu() && !ctx.inLock();
                 default -> true;
             };
         }
@@ -347,7 +438,7 @@ public final class LitmusGenerator {
             w[Op.STORE.ordinal()] = 30;
             w[Op.RMW.ordinal()] = o.rmw() ? 14 : 0;
             w[Op.LOCK.ordinal()] = lock && !ctx.inLock() && c.budget >= 1 ? 6 : 0;
-            w[Op.IS_LOCKED.ordinal()] = lock ? 2 : 0;
+            w[Op.IS_LOCKED.ordinal()] = lock ? 4 : 0;
             w[Op.RCU.ordinal()] = rcu && !ctx.inRcu() ? 5 : 0;
             w[Op.SRCU.ordinal()] = srcu && !ctx.inSrcu() && ctx.depth() == 0 ? 4 : 0;
             w[Op.PTR_READ.ordinal()] = hasPtr ? 10 : 0;
@@ -361,7 +452,8 @@ public final class LitmusGenerator {
             if (c.lines.isEmpty() || !chance(0.3)) {
                 return;
             }
-            int k = weighted(4, 2, 2, 1.5, rcu && !ctx.inRcu() ? 1.5 : 0, srcu && !ctx.inSrcu() ? 1.5 : 0);
+            int k = weighted(4, 2, 2, 1.5, rcu && !ctx.inRcu() && !ctx.inLock() ? 1.5 : 0,
+                    srcu && !ctx.inSrcu() && !ctx.inLock() ? 1.5 : 0);
             switch (k) {
                 case 0 -> emit(c, ctx, "smp_mb();");
                 case 1 -> emit(c, ctx, "smp_rmb();");
@@ -381,6 +473,7 @@ public final class LitmusGenerator {
 
         String reg(Cpu c, String type, Set<String> values, boolean numeric) {
             String n = "r" + c.nextReg++;
+            reads++;
             c.regs.add(new Reg(n, type, values, numeric, true));
             if (type != null) {
                 c.decls.put(n, type + (type.endsWith("*") ? "" : " ") + n + ";");
@@ -435,6 +528,7 @@ public final class LitmusGenerator {
                 case SRCU -> {
                     c.uses.add("s");
                     String idx = "r" + c.nextReg++;
+                    reads++;
                     c.regs.add(new Reg(idx, null, Set.of(), false, false));
                     section(c, ctx, "int " + idx + " = srcu_read_lock(s);", "srcu_read_unlock(s, " + idx + ");",
                             new Ctx(ctx.depth(), ctx.inLock(), ctx.inRcu(), true));
@@ -502,7 +596,7 @@ public final class LitmusGenerator {
             boolean atomic = l.kind == LocKind.ATOMIC;
             String pre = atomic ? "atomic_" : "";
             String x = l.name;
-            int k = atomic ? weighted(10, 12, 12, 8, 10, 10, 6, 6, 5) : weighted(12, 14, 0, 0, 0, 0, 0, 0, 0);
+            int k = atomic ? weighted(10, 12, 12, 12, 10, 10, 9, 14, 5) : weighted(12, 14, 0, 0, 0, 0, 0, 0, 0);
             Set<String> old = l.values;
             switch (k) {
                 case 0 -> { // xchg
@@ -524,10 +618,12 @@ public final class LitmusGenerator {
                 }
                 case 2 -> {
                     grow(l, 1);
+                    reads++;
                     emit(c, ctx, "atomic_inc(a);");
                 }
                 case 3 -> {
                     grow(l, 2);
+                    reads++;
                     emit(c, ctx, "atomic_add(2, a);");
                 }
                 case 4 -> {
@@ -615,7 +711,7 @@ public final class LitmusGenerator {
                 return;
             }
             emit(c, ctx, "spin_lock(l);");
-            int k = weighted(70, 15, c.unlocked ? 25 : 5);
+            int k = weighted(60, 15, c.unlocked ? 40 : 12);
             if (k == 1) {
                 emit(c, ctx, "smp_mb__after_spinlock();");
             } else if (k == 2) {

@@ -136,6 +136,14 @@ class LitmusGeneratorTest {
     void everyProgramGetsAVerdictQuickly() {
         long seed = LitmusGenerator.seed(SEED);
         int count = LitmusGenerator.count(500);
+        LitmusGenerator gen = new LitmusGenerator(seed);
+        long genStart = System.nanoTime();
+        for (int i = 0; i < Math.min(count, 500); i++) {
+            gen.next();
+        }
+        long genNs = System.nanoTime() - genStart;
+        System.out.printf("LitmusGenerator: drawing %d programs took %.2f ms each%n", Math.min(count, 500),
+                genNs / 1e6 / Math.min(count, 500));
         for (String model : List.of("lkmm", "sc")) {
             MemoryModels.Model mm = MemoryModels.byId(model);
             LitmusGenerator g = new LitmusGenerator(seed);
