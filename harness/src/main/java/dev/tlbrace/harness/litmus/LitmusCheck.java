@@ -66,6 +66,8 @@ public final class LitmusCheck {
 
     /** Count every allowed execution (herd7's Positive/Negative), or stop once the verdict is known. */
     private final boolean exhaustive;
+    /** Lock reads as lock.cat derives their rf (lkmm), or as the lock word's value (the machines). */
+    private final boolean lockCat;
     /** The filter and condition read registers only, which the traces fix. */
     private final boolean registersOnly;
     private boolean finished;
@@ -74,6 +76,7 @@ public final class LitmusCheck {
         this.program = program;
         this.model = model;
         this.exhaustive = exhaustive;
+        this.lockCat = model.id().equals("lkmm");
         LitmusAst.Test t = program.test();
         this.registersOnly = !LitmusConditions.readsMemory(t.condition()) && !LitmusConditions.readsMemory(t.filter());
         this.locations = new ArrayList<>(program.init().keySet());
@@ -426,10 +429,23 @@ public final class LitmusCheck {
             lockOrders(l, writes, li, chosen);
         }
 
-        /** Can read r read from write w? Values match; locks as lock.cat's rf-lf / rf-rl / rf-ru. */
+        /**
+         * Can read r read from write w? Values match; under lkmm locks as lock.cat's rf-lf /
+         * rf-rl / rf-ru. A machine's spin_is_locked() and failed spin_trylock() read the lock
+         * word: under sc and tso they read any lock write of their value that coherence allows.
+         * lock.cat's rfi-ru is stricter: a spin_is_locked() after its CPU's own unlock reads that
+         * unlock, so it cannot see the lock free after another CPU took and dropped it since
+         * (README "Oracles").
+         */
         boolean sources(Event w, Event r) {
             if (po.has(r.id(), w.id())) {
                 return false;
+            }
+            if (!lockCat && (r.is(Tag.LF) || r.is(Tag.RL))) {
+                return w.is(Tag.LKW);
+            }
+            if (!lockCat && r.is(Tag.RU)) {
+                return w.is(Tag.UL) || w.isInit();
             }
             if (r.is(Tag.LF) || r.is(Tag.RL)) {
                 if (!w.is(Tag.LKW)) {

@@ -606,7 +606,16 @@ public final class OperationalOracle {
         }
     }
 
-    record State(Map<String, V> mem, List<Cpu> cpus, Map<Integer, Section> open) {
+    /**
+     * @param closing TSO: sections already closed whose CPU still buffers stores made before the
+     *                close: a grace period that starts now waits for those too, as the law's "C
+     *                ended before G" wants every store C's CPU saw before C's end visible by G's end
+     */
+    record State(Map<String, V> mem, List<Cpu> cpus, Map<Integer, Section> open, Map<Integer, Closing> closing) {
+    }
+
+    /** A closed section whose closer still buffers {@code remaining} stores made before the close. */
+    record Closing(Section section, int closer, int remaining) {
     }
 
     // ------------------------------------------------------------------------------------------
@@ -665,7 +674,7 @@ public final class OperationalOracle {
         for (int c = 0; c < test.procs().size(); c++) {
             cpus.add(new Cpu(0, Map.copyOf(regs.get(c)), 0, 0, 0, List.of(), null));
         }
-        State s = new State(Map.copyOf(mem), List.copyOf(cpus), Map.of());
+        State s = new State(Map.copyOf(mem), List.copyOf(cpus), Map.of(), Map.of());
         for (int c = 0; c < cpus.size(); c++) {
             s = settle(s, c);
             if (s == null) {
@@ -875,7 +884,14 @@ public final class OperationalOracle {
                         new SyncWait(Map.copyOf(p))));
             }
         }
-        return new State(mem, List.copyOf(cpus), s.open());
+        Map<Integer, Closing> closing = new HashMap<>();
+        s.closing().forEach((tok, cl) -> {
+            int left = cl.closer() == c ? cl.remaining() - 1 : cl.remaining();
+            if (left > 0) {
+                closing.put(tok, new Closing(cl.section(), cl.closer(), left));
+            }
+        });
+        return new State(mem, List.copyOf(cpus), s.open(), Map.copyOf(closing));
     }
 
     private boolean tso() {
@@ -887,21 +903,28 @@ public final class OperationalOracle {
         Map<String, V> mem;
         final List<Cpu> cpus;
         Map<Integer, Section> open;
+        Map<Integer, Closing> closing;
 
         Work(State s) {
             mem = s.mem();
             cpus = new ArrayList<>(s.cpus());
             open = s.open();
+            closing = s.closing();
         }
 
         State freeze() {
-            return new State(mem, List.copyOf(cpus), open);
+            return new State(mem, List.copyOf(cpus), open, closing);
         }
 
         /** Close section tok, closed by CPU closer whose buffer holds `before` older stores. */
         void close(int tok, int closer, int before) {
             Map<Integer, Section> o = new HashMap<>(open);
-            o.remove(tok);
+            Section closed = o.remove(tok);
+            if (tso() && before > 0 && closed != null) {
+                Map<Integer, Closing> cl = new HashMap<>(closing);
+                cl.put(tok, new Closing(closed, closer, before));
+                closing = Map.copyOf(cl);
+            }
             open = Map.copyOf(o);
             for (int k = 0; k < cpus.size(); k++) {
                 Cpu w = cpus.get(k);
@@ -1054,6 +1077,11 @@ public final class OperationalOracle {
                     p.put(e.getKey(), new long[] {-1, e.getValue().cpu()});
                 }
             }
+            w.closing.forEach((tok, cl) -> {
+                if (java.util.Objects.equals(cl.section().srcu(), srcu)) {
+                    p.put(tok, new long[] {cl.remaining(), cl.closer()});
+                }
+            });
             waiting = new SyncWait(Map.copyOf(p));
         } else if (ins instanceof SyncEnd e) {
             if (tso() && !empty) {
