@@ -30,5 +30,5 @@ if ! (cd "$here" && mvn -B -q -o -DskipTests -pl stress-tests -am package >/dev/
 fi
 cp="$here/harness/target/test-classes:$here/stress-tests/target/tlbrace.jar"
 java -cp "$cp" dev.tlbrace.harness.graph.Armv8Inclusion "$@" "$dir" "$here/harness/src/test/resources/litmus" \
-  | sed "s|$dir/||"
+  | sed -u "s|$dir/||"
 exit "${PIPESTATUS[0]}"

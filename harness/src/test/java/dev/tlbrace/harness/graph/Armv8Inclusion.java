@@ -72,8 +72,8 @@ public final class Armv8Inclusion {
                 System.out.println("ERROR " + f + ": " + e.getMessage());
                 continue;
             }
-            Future<Both> job = pool.submit(() -> new Both(LitmusCheck.run(test, new Lkmm(), true),
-                    LitmusCheck.run(test, new Armv8(), true)));
+            Future<Both> job = pool.submit(() -> new Both(LitmusCheck.run(test, interruptible(new Lkmm()), true),
+                    LitmusCheck.run(test, interruptible(new Armv8()), true)));
             Both b;
             try {
                 b = job.get(timeout, TimeUnit.SECONDS);
@@ -135,9 +135,29 @@ public final class Armv8Inclusion {
         System.exit(failures.isEmpty() ? 0 : 1);
     }
 
-    /** Does the file wait for a grace period (synchronize_rcu / synchronize_srcu and their variants)? */
+    /** Does the file wait for a grace period (synchronize_rcu / synchronize_srcu and their variants, C or LISA)? */
     static boolean gracePeriod(Path f) throws java.io.IOException {
-        return Files.readString(f, StandardCharsets.UTF_8).matches("(?s).*\\b(synchronize_(rcu|srcu|sched)\\w*)\\s*\\(.*");
+        // C: synchronize_rcu() and kin; LISA: f[sync], f[sync-rcu], f[sync-srcu], f[synchronize_rcu]
+        return Files.readString(f, StandardCharsets.UTF_8)
+                .matches("(?s).*(\\bsynchronize_(rcu|srcu|sched)\\w*\\s*\\(|f\\[\\s*(sync[\\w-]*|synchronize_\\w+)\\s*\\]).*");
+    }
+
+    /** The model, stopping the search when its thread is interrupted (a timed-out file gives its core back). */
+    static MemoryModels.Model interruptible(MemoryModels.Model m) {
+        return new MemoryModels.Model() {
+            @Override
+            public String id() {
+                return m.id();
+            }
+
+            @Override
+            public MemoryModels.Judgement judge(ExecutionGraph g) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new IllegalStateException("timed out");
+                }
+                return m.judge(g);
+            }
+        };
     }
 
     private static ExecutorService daemonPool() {
