@@ -32,14 +32,21 @@ import dev.tlbrace.harness.graph.MemoryModels.Judgement;
  *       allowed.</li>
  * </ul>
  *
- * <p>The kernel primitives, as arch/arm64 compiles them (torvalds/linux, checked at v6.x:
- * asm/barrier.h, atomic_lse.h, atomic_ll_sc.h, cmpxchg.h, asm-generic qspinlock.h, rwonce.h;
- * the tree the index holds of barrier.h is older, commit 8bf0a8048b15, and gives the same DMB
- * options):
+ * <p>The kernel primitives, as arch/arm64 compiles them. Read in this change (torvalds/linux
+ * through the code index): arch/arm64/include/asm/barrier.h (the stored version, commit
+ * 016e8cd0caa9, old but with today's DMB ISH / ISHLD / ISHST for smp_mb / smp_rmb / smp_wmb);
+ * include/linux/rcupdate.h (smp_mb__after_unlock_lock() is smp_mb() only under
+ * CONFIG_ARCH_WEAK_RELEASE_ACQUIRE, which arm64 does not select); kernel/rcu/srcutree.c
+ * (__srcu_read_lock's smp_mb() "B" after the counter increment, __srcu_read_unlock's "C"
+ * before it, v6.x and after the srcu_ctrs rework). Taken from the v6.x sources as commonly
+ * documented, not re-read here: the LSE {@code ...AL} / {@code ...A} / {@code ...L} forms of
+ * atomic_lse.h and cmpxchg.h, atomic_ll_sc.h's {@code ldxr; stlxr; dmb ish} and its
+ * failed-cmpxchg branch past the dmb, qspinlock's atomic_try_cmpxchg_acquire lock and
+ * smp_store_release unlock, rwonce.h's plain LDR/STR:
  * <ul>
  *   <li>READ_ONCE / plain read / atomic_read: LDR, no tag. WRITE_ONCE / plain write / atomic_set: STR.</li>
- *   <li>smp_load_acquire (and rcu_dereference's acquire-free LDR): LDAR, {@code A} (RCsc; the
- *       kernel does not use LDAPR, so {@code Q} is empty).</li>
+ *   <li>smp_load_acquire, smp_cond_load_acquire: LDAR, {@code A} (RCsc; the kernel does not
+ *       use LDAPR, so {@code Q} is empty). rcu_dereference: LDR, its address dependency.</li>
  *   <li>smp_store_release, rcu_assign_pointer: STLR, {@code L}.</li>
  *   <li>smp_mb, smp_mb__before_atomic, smp_mb__after_atomic, smp_mb__after_spinlock,
  *       synchronize_rcu, synchronize_srcu (their fence effect): DMB ISH, {@code dmb.full}.</li>
