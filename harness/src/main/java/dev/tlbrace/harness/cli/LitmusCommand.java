@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
  * judgelitmus.sh judges herd7's output. Exhaustive: no bound.
  */
 @Command(name = "litmus", mixinStandardHelpOptions = true,
-        description = {"Run litmus tests (herd7's C and LISA formats) under lkmm, sc or tso, exhaustively, and compare "
+        description = {"Run litmus tests (herd7's C and LISA formats) under lkmm, sc, tso or armv8, exhaustively, and compare "
                 + "each with its Result comment.",
             "Exit 0: every test agrees (or has no Result); 1: a disagreement; 2: a file that could not be read or run "
                 + "(every other file still gets its verdict)."})
@@ -50,7 +50,7 @@ final class LitmusCommand implements Callable<Integer> {
     @Option(names = "--paths", description = "name each test by its file's path instead of its name")
     boolean paths;
 
-    @Option(names = "--memory-model", paramLabel = "M", defaultValue = "lkmm", description = "lkmm, sc or tso (default ${DEFAULT-VALUE})")
+    @Option(names = "--memory-model", paramLabel = "M", defaultValue = "lkmm", description = "lkmm, sc, tso or armv8 (default ${DEFAULT-VALUE})")
     String model;
 
     @Option(names = "--json", description = "print the results as JSON instead")

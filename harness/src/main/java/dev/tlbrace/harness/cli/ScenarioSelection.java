@@ -26,7 +26,7 @@ final class ScenarioSelection {
     boolean allSteps;
 
     @Option(names = "--memory-model", paramLabel = "M",
-            description = "sc, tso or lkmm: which stores a load may read (default: the scenario's, see tlbrace list: "
+            description = "sc, tso, lkmm or armv8: which stores a load may read (default: the scenario's, see tlbrace list: "
                     + "sc for the races, lkmm for the canaries)")
     String memoryModelId;
 

@@ -5,6 +5,7 @@ import dev.tlbrace.harness.graph.Event.Kind;
 import dev.tlbrace.harness.graph.Event.Tag;
 import dev.tlbrace.harness.graph.ExecutionGraph;
 import dev.tlbrace.harness.graph.Lkmm;
+import dev.tlbrace.harness.graph.MemoryModels;
 import dev.tlbrace.harness.graph.Rel;
 import dev.tlbrace.harness.graph.Val;
 import java.util.ArrayList;
@@ -63,10 +64,13 @@ final class LkmmGraph {
         }
     }
 
-    private final Lkmm lkmm;
+    private final MemoryModels.Model lkmm;
 
-    /** @param lkmm the model (the self-checks' mutants drop one of its axioms) */
-    LkmmGraph(Lkmm lkmm) {
+    /**
+     * @param lkmm the model: {@link Lkmm} (the self-checks' mutants drop one of its axioms), or
+     *             {@link dev.tlbrace.harness.graph.Armv8} for {@code --memory-model armv8}
+     */
+    LkmmGraph(MemoryModels.Model lkmm) {
         this.lkmm = lkmm;
     }
 
@@ -117,7 +121,11 @@ final class LkmmGraph {
      * events directly: every fence and acquire/release of linux-kernel.bell orders all
      * po-earlier (po-later) accesses of the kinds it orders, and a ONCE access is of both
      * kinds. Without dependencies in the graph (see the class comment) nothing else passes
-     * through it.
+     * through it. The same holds for {@link dev.tlbrace.harness.graph.Armv8}'s {@code lob}: its
+     * bob terms (DMB full/ld/st, {@code [A];po}, {@code po;[L]}) order every po-earlier
+     * (po-later) access of their kind directly, {@code lws} stays on the one cell, and the
+     * terms that would start or end at such an event ({@code [L];po;[A]}, an acquire-release
+     * RMW's write, {@code rmw;lrs;[A]}) need a tag it does not have.
      */
     private static boolean[] cellsKept(List<Ev> events, int cells) {
         boolean[] keep = new boolean[cells];

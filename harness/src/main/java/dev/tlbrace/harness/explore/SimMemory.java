@@ -161,7 +161,8 @@ public final class SimMemory extends Memory {
         this.cs = cs;
         this.model = model;
         this.weakened = weakened;
-        this.graph = model == MemoryModel.LKMM ? new LkmmGraph(mutant == Mutant.NO_HAPPENS_BEFORE
+        this.graph = model == MemoryModel.ARMV8 ? new LkmmGraph(new dev.tlbrace.harness.graph.Armv8())
+                : model == MemoryModel.LKMM ? new LkmmGraph(mutant == Mutant.NO_HAPPENS_BEFORE
                 ? new dev.tlbrace.harness.graph.Lkmm(Set.of("happens-before")) : new dev.tlbrace.harness.graph.Lkmm()) : null;
         this.mutant = mutant;
         this.naive = naive && graph != null;
@@ -282,7 +283,7 @@ public final class SimMemory extends Memory {
      * readers' adds are ordered by what they pass on and do not commute.
      */
     private long highOf(int id) {
-        if (model == MemoryModel.LKMM || readerCounts.isEmpty()) {
+        if (model.graphs() || readerCounts.isEmpty()) {
             return 0;
         }
         Long b = readerCounts.get(id);

@@ -18,7 +18,18 @@ public enum MemoryModel {
      * in coherence, wherever the execution graph built so far stays one linux-kernel.cat allows
      * ({@link Lkmm}). What the Java model cannot show it (dependencies): README "The memory models".
      */
-    LKMM;
+    LKMM,
+    /**
+     * ARMv8 AArch64 ({@link Armv8}) over the same execution graphs as {@link #LKMM}: a load may
+     * read, and a store go in coherence, wherever the graph stays one arm64 hardware allows
+     * with the kernel's primitives compiled as arch/arm64 compiles them.
+     */
+    ARMV8;
+
+    /** Does the explorer build an execution graph and ask a graph model ({@link Lkmm}, {@link Armv8})? */
+    public boolean graphs() {
+        return this == LKMM || this == ARMV8;
+    }
 
     public String id() {
         return name().toLowerCase();

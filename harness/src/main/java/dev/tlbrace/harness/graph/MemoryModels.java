@@ -9,8 +9,9 @@ import java.util.stream.Collectors;
  * The memory models as predicates over the same execution graphs: {@code sc}, {@code tso}
  * (x86-TSO as the kernel's x86 primitives compile: every RMW and spin_lock is LOCK-prefixed,
  * {@code smp_mb()} is MFENCE, release/acquire/rmb/wmb are plain moves and compiler barriers,
- * srcu_read_lock/unlock carry Tree SRCU's smp_mb()) and {@code lkmm} ({@link Lkmm}). sc and tso
- * keep RCU's grace-period guarantee through {@link GracePeriods}.
+ * srcu_read_lock/unlock carry Tree SRCU's smp_mb()), {@code lkmm} ({@link Lkmm}) and {@code armv8}
+ * ({@link Armv8}: ARMv8 AArch64 as arch/arm64 compiles the kernel's primitives). sc, tso and
+ * armv8 keep RCU's grace-period guarantee through {@link GracePeriods}.
  */
 public final class MemoryModels {
     private MemoryModels() {
@@ -48,8 +49,9 @@ public final class MemoryModels {
             case "sc" -> new Sc();
             case "tso" -> new Tso();
             case "lkmm" -> new Lkmm();
+            case "armv8" -> new Armv8();
             default -> throw new IllegalArgumentException("unknown memory model '" + id + "'; valid: "
-                    + Arrays.stream(new String[] {"sc", "tso", "lkmm"}).collect(Collectors.joining(", ")));
+                    + Arrays.stream(new String[] {"sc", "tso", "lkmm", "armv8"}).collect(Collectors.joining(", ")));
         };
     }
 

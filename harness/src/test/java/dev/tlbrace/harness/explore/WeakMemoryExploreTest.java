@@ -32,10 +32,10 @@ class WeakMemoryExploreTest {
 
     static Stream<Arguments> canaries() {
         return Stream.of(
-                Arguments.of(EntryBarrierCanary.ID, "no-barrier", List.of(MemoryModel.TSO, MemoryModel.LKMM)),
+                Arguments.of(EntryBarrierCanary.ID, "no-barrier", List.of(MemoryModel.TSO, MemoryModel.LKMM, MemoryModel.ARMV8)),
                 Arguments.of(EntryBarrierCanary.ID, "full-barrier", List.of()),
-                Arguments.of(PublishCanary.ID, "no-wmb", List.of(MemoryModel.LKMM)),
-                Arguments.of(PublishCanary.ID, "no-rmb", List.of(MemoryModel.LKMM)),
+                Arguments.of(PublishCanary.ID, "no-wmb", List.of(MemoryModel.LKMM, MemoryModel.ARMV8)),
+                Arguments.of(PublishCanary.ID, "no-rmb", List.of(MemoryModel.LKMM, MemoryModel.ARMV8)),
                 Arguments.of(PublishCanary.ID, "wmb-rmb", List.of()),
                 Arguments.of(PublishCanary.ID, "kvm-request", List.of()));
     }
