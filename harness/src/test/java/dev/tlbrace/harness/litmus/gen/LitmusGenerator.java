@@ -798,6 +798,18 @@ public final class LitmusGenerator {
                 case 1 -> emit(c, ctx, "rcu_assign_pointer(*" + p.name + ", " + t.name + ");");
                 default -> emit(c, ctx, "smp_store_release(" + p.name + ", " + t.name + ");");
             }
+            if (chance(0.4)) {
+                // read the pointer back (store forwarding: rfi) and chase it (an address
+                // dependency): PPOCA's shape, where LKMM must not let an internal read-from
+                // carry ordering the hardware does not give
+                String rp = reg(c, "int *", p.values, false);
+                emit(c, ctx, rp + " = READ_ONCE(*" + p.name + ");");
+                Set<String> vals = new LinkedHashSet<>();
+                p.targets.forEach(x -> vals.addAll(x.values));
+                String rv = reg(c, "int", vals, true);
+                emit(c, ctx, rv + " = READ_ONCE(*" + rp + ");");
+                c.budget -= 2;
+            }
         }
 
         void branch(Cpu c, Ctx ctx) {
