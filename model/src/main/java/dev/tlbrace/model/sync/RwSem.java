@@ -46,6 +46,17 @@ public final class RwSem {
         }
     }
 
+    /**
+     * downgrade_write(): the writer becomes a reader without letting another writer in. One
+     * {@code atomic_long_fetch_add_release(-RWSEM_WRITER_LOCKED + RWSEM_READER_BIAS)}: what the
+     * writer did before it is published to every reader whose down_read() reads this or a later
+     * value of the count. munmap() detaches the VMAs, then downgrades and zaps under the read lock.
+     */
+    public void downgradeWrite() {
+        sched.point("downgrade_write(" + name + ")");
+        mem.atomic_add_return_release(count, 1 - WRITER);
+    }
+
     public void upWrite() {
         sched.point("up_write(" + name + ")");
         mem.atomic_add_return_release(count, -WRITER);
