@@ -29,7 +29,11 @@ public final class RwSem {
             if ((mem.atomic_add_return_acquire(count, 1) & WRITER) == 0) {
                 return;
             }
-            mem.atomic_add(count, -1); // the slow path queues; here: back out and wait
+            // rwsem_down_read_slowpath(): the reader queues and takes its bias back with
+            // atomic_long_add_return(adjustment), fully ordered (a relaxed add here let a retry's
+            // acquire read its own back-out instead of the writer's up_write(), an ordering the
+            // kernel's hand-off, smp_store_release(waiter->task) / smp_load_acquire(), does give)
+            mem.atomic_add_return(count, -1);
             sched.spin("down_read(" + name + "): writer holds it");
         }
     }
