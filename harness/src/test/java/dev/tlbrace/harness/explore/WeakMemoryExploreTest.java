@@ -48,7 +48,7 @@ class WeakMemoryExploreTest {
             Explorer.Result r = explore(scenario, variant, m, null);
             assertThat(r.violated()).as(scenario + "/" + variant + " under " + m).isEqualTo(failing.contains(m));
             assertThat(r.exhaustive()).isTrue();
-            if (r.violated()) {
+            if (r.violated() && !failing.contains(MemoryModel.SC)) {
                 assertThat(r.counterexample().staleReads()).as("a weak-memory counterexample reads a stale store")
                         .isPositive();
                 assertThat(r.counterexample().steps().stream().anyMatch(Step::stale)).isTrue();

@@ -58,7 +58,11 @@ public final class RwSem {
      */
     public void downgradeWrite() {
         sched.point("downgrade_write(" + name + ")");
-        mem.atomic_add_return_release(count, 1 - WRITER);
+        // one fetch_add in the kernel; two releases here, reader bias first, so that no add moves
+        // both the reader count and the writer bit (the explorer commutes reader-count adds on
+        // that promise) and readers stay out until the writer bit goes, as with the one add
+        mem.atomic_add_return_release(count, 1);
+        mem.atomic_add_return_release(count, -WRITER);
     }
 
     public void upWrite() {
