@@ -118,6 +118,9 @@ public final class Dmirror implements MmuIntervalNotifier.Ops {
             } finally {
                 mm.mmapLock.upRead();
             }
+            // the driver's own work between the walk and its lock (dma mapping the pages, building
+            // the update): a documented widening for free-running threads, 0 in the explorer
+            mm.faultReturnDelay();
             if (ret == Hmm.EBUSY) {
                 continue;
             }
