@@ -103,7 +103,17 @@ final class FencesCommand implements Callable<Integer> {
                 r.bound() == Explorer.UNBOUNDED ? "exhaustive" : "bound " + r.bound());
         if (r.baseline().violated()) {
             out.println("  not clean under lkmm before any weakening: tlbrace explore " + s.id() + " --variant " + v.id()
-                    + " --memory-model lkmm shows the counterexample");
+                    + (s.form().equals(s.baseForm()) ? "" : " --form " + s.form()) + " --memory-model lkmm shows the counterexample");
+            var cex = r.baseline().counterexample();
+            for (var step : cex.steps()) {
+                if (step.stale() && step.access() != null) {
+                    out.println("  its stale read: (" + cex.roles().get(step.role()) + ") " + step.function() + "  "
+                            + clip(step.access(), 140));
+                }
+            }
+            out.println("  next: order that read after the read or lock that told its role the newer state had come (an"
+                    + " acquire on that read, or smp_rmb() between the two; a store before a load needs smp_mb()),"
+                    + " as a new fixed variant, and run fences on it: NEEDED rows then name the barrier and its partner");
             out.println();
             return;
         }

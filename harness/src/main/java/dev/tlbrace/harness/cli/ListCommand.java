@@ -36,7 +36,8 @@ final class ListCommand implements Callable<Integer> {
             out.printf("  form %-23s the base path%n", s.baseForm());
             for (Scenario.Form f : s.extraForms()) {
                 out.printf("  form %-23s %s%s%n", f.id(), f.label(),
-                        f.bugUnreachable() == null ? "" : "; known bugs graded as fixes here: " + f.bugUnreachable());
+                        f.bugUnreachable() == null ? "" : "; " + (f.fixedHere() == null ? "known bugs"
+                                : String.join(", ", f.fixedHere())) + " graded as fixes here: " + f.bugUnreachable());
             }
         }
         out.println();

@@ -12,7 +12,8 @@ import picocli.CommandLine.Parameters;
 
 /** SCENARIO --variant V [--all-steps], and how a one-execution command prints its result. */
 final class ScenarioSelection {
-    @Parameters(index = "0", paramLabel = "SCENARIO", description = "apic-access-reload or smmu-stale-readonly (see: tlbrace list)")
+    @Parameters(index = "0", paramLabel = "SCENARIO", completionCandidates = ScenarioIds.class,
+            description = "one of: ${COMPLETION-CANDIDATES} (see: tlbrace list)")
     String scenarioId;
 
     @Option(names = "--variant", required = true, paramLabel = "V", description = "protocol variant (see: tlbrace list)")
@@ -74,5 +75,14 @@ final class ScenarioSelection {
                 + (e.verdict().bad() ? "  (" + scenario().invariant() + ")" : ""));
         e.verdict().violations().forEach(x -> out.println("  " + x));
         out.println("  " + e.verdict().detail());
+    }
+
+    /** Every scenario id of the registry, races then canaries, for --help and shell completion. */
+    static final class ScenarioIds implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return dev.tlbrace.harness.scenario.Scenarios.everything().stream()
+                    .map(dev.tlbrace.harness.scenario.Scenario::id).iterator();
+        }
     }
 }

@@ -40,6 +40,8 @@ public final class Fences {
      * it), not kernel code: their orderings are the oracle's, not the protocol's.
      */
     static final String ORACLE_PREFIX = "guest: ";
+    /** The same for a device's access through its own page table (an HMM mirror). */
+    static final String DEVICE_ORACLE_PREFIX = "device: ";
 
     /** @param bound preemptions plus stale reads, or {@link Explorer#UNBOUNDED} for the exhaustive search */
     public static Report run(Program program, int bound, int maxSteps) {
@@ -54,7 +56,7 @@ public final class Fences {
             return new Report(baseline, rows, bound);
         }
         for (OrderingPoint p : base.orderingPoints()) {
-            if (p.function() != null && p.function().startsWith(ORACLE_PREFIX)) {
+            if (p.function() != null && (p.function().startsWith(ORACLE_PREFIX) || p.function().startsWith(DEVICE_ORACLE_PREFIX))) {
                 continue;
             }
             Explorer weak = new Explorer(program, bound, maxSteps, MemoryModel.LKMM, p::equals).maxExecutions(maxExecutions)

@@ -75,6 +75,13 @@ public final class SimMemory extends Memory {
         int[] writeClock = new int[0]; // LKMM: the steps its stores depend on, joined
         int[] readClock = new int[0];  // and its loads
 
+        java.util.function.LongFunction<String> format; // as the model declared it, or null
+
+        /** {@code v} as the cell's model declared it reads, else as {@link Timeline#formatCell} reads it by name. */
+        String describe(long v) {
+            return format != null ? format.apply(v) : Timeline.formatCell(name, v);
+        }
+
         History(String name, int id, long init, boolean graph) {
             this.name = name;
             this.id = id;
@@ -397,8 +404,9 @@ public final class SimMemory extends Memory {
     }
 
     @Override
-    protected Object newSimState(String base, int index, long init) {
+    protected Object newSimState(String base, int index, long init, java.util.function.LongFunction<String> format) {
         History h = new History(index < 0 ? base : base + "[" + index + "]", cells.size(), init, graph != null);
+        h.format = format;
         cells.add(h);
         return h;
     }
@@ -596,7 +604,7 @@ public final class SimMemory extends Memory {
             }
         }
         if (cs.recording()) {
-            cs.noteAccess(prim + "(" + c.name() + ") = " + Timeline.formatCell(c.name(), value) + note, stale);
+            cs.noteAccess(prim + "(" + c.name() + ") = " + Timeline.formatCell(c, value) + note, stale);
         }
         return value;
     }
@@ -629,7 +637,7 @@ public final class SimMemory extends Memory {
             }
         }
         if (cs.recording()) {
-            cs.noteAccess(prim + "(" + c.name() + ", " + Timeline.formatCell(c.name(), v) + ")" + note, !note.isEmpty());
+            cs.noteAccess(prim + "(" + c.name() + ", " + Timeline.formatCell(c, v) + ")" + note, !note.isEmpty());
         }
     }
 
@@ -656,8 +664,8 @@ public final class SimMemory extends Memory {
             note = tsoMissed(r, c, old);
         }
         if (cs.recording()) {
-            cs.noteAccess(prim + "(" + c.name() + "): " + Timeline.formatCell(c.name(), old) + " -> "
-                    + Timeline.formatCell(c.name(), f.apply(old)) + note, !note.isEmpty());
+            cs.noteAccess(prim + "(" + c.name() + "): " + Timeline.formatCell(c, old) + " -> "
+                    + Timeline.formatCell(c, f.apply(old)) + note, !note.isEmpty());
         }
         return old;
     }
@@ -703,8 +711,8 @@ public final class SimMemory extends Memory {
             stale = !note.isEmpty();
         }
         if (cs.recording()) {
-            cs.noteAccess(prim + "(" + c.name() + ", " + Timeline.formatCell(c.name(), expect) + ", "
-                    + Timeline.formatCell(c.name(), v) + "): " + Timeline.formatCell(c.name(), old)
+            cs.noteAccess(prim + "(" + c.name() + ", " + Timeline.formatCell(c, expect) + ", "
+                    + Timeline.formatCell(c, v) + "): " + Timeline.formatCell(c, old)
                     + (old == expect ? " (success)" : " (failed)") + note, stale);
         }
         return old;
@@ -985,7 +993,7 @@ public final class SimMemory extends Memory {
             q++; // the RMW's own store, right after what it read: the store it missed comes next
         }
         Msg next = h.mo.get(q);
-        return " (stale: " + Timeline.formatCell(c.name(), next.value()) + ", stored at step " + next.step()
+        return " (stale: " + Timeline.formatCell(c, next.value()) + ", stored at step " + next.step()
                 + (next.role() >= 0 ? " by " + cs.roleName(next.role()) : "") + ", not yet visible"
                 + (m.role() >= 0 ? "; read the store of step " + m.step() + " by " + cs.roleName(m.role()) : "; read the initial value")
                 + ")";
@@ -998,7 +1006,7 @@ public final class SimMemory extends Memory {
             return "";
         }
         Msg after = h.mo.get(q + 1);
-        return " (coherence: before " + Timeline.formatCell(h.name, after.value()) + ", stored at step " + after.step()
+        return " (coherence: before " + h.describe(after.value()) + ", stored at step " + after.step()
                 + (after.role() >= 0 ? " by " + cs.roleName(after.role()) : "") + ")";
     }
 
@@ -1170,7 +1178,7 @@ public final class SimMemory extends Memory {
     }
 
     private String staleNote(Cell c, long newest, int step, int role, String why) {
-        return " (stale: " + Timeline.formatCell(c.name(), newest) + ", stored at step " + step
+        return " (stale: " + Timeline.formatCell(c, newest) + ", stored at step " + step
                 + (role >= 0 ? " by " + cs.roleName(role) : "") + ", " + why + ")";
     }
 

@@ -75,7 +75,20 @@ public final class Timeline {
         return Long.toString(v);
     }
 
-    /** Formats a value by the cell it lives in: PTEs, IOTLB entries, SPTEs and VMCS fields, vCPU modes. */
+    /**
+     * Formats a value of {@code cell} as the model that made the cell declared
+     * ({@link dev.tlbrace.model.sync.Memory#cell(String, long, java.util.function.LongFunction)}), else by its name.
+     */
+    public static String formatCell(dev.tlbrace.model.sync.Cell cell, long v) {
+        String d = cell.describe(v);
+        return d != null ? d : formatCell(cell.name(), v);
+    }
+
+    /**
+     * Formats a value by the name of the cell it lives in, for cells made with no format: the
+     * models made before cells declared their own (PTEs, IOTLB entries, SPTEs and VMCS fields,
+     * vCPU modes). A new model declares its format where it makes the cell instead.
+     */
     public static String formatCell(String cell, long v) {
         if (cell.startsWith("pte[")) {
             return Pte.describe(v);

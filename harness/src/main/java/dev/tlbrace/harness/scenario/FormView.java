@@ -54,7 +54,7 @@ final class FormView implements Scenario {
     @Override public String form() { return form.id(); }
 
     @Override public Expectation expectation(Variant v) {
-        return form.bugUnreachable() != null ? Expectation.FIXED : v.expectation();
+        return form.fixedHere(v.id()) ? Expectation.FIXED : v.expectation();
     }
 
     @Override public Scenario onForm(String formId) { return base.onForm(formId); }

@@ -135,14 +135,28 @@ public interface Scenario {
      * @param variants       the variant ids it runs
      * @param run            a world on this form; its roles are the actors
      * @param bugUnreachable null if the known bugs show on this form; else why they cannot, and
-     *                       every variant is then graded as a fix here
+     *                       the variants of {@code fixedHere} are then graded as fixes here
+     * @param fixedHere      the known bugs {@code bugUnreachable} is about; null: every variant
+     *                       (a form that takes away what one bug needs but not what another does)
      */
     record Form(String id, String label, List<String> variants,
-                java.util.function.BiFunction<Variant, Memory, ScenarioRun> run, String bugUnreachable) {
+                java.util.function.BiFunction<Variant, Memory, ScenarioRun> run, String bugUnreachable,
+                List<String> fixedHere) {
         /** A form on which the known bugs show. */
         public Form(String id, String label, List<String> variants,
                     java.util.function.BiFunction<Variant, Memory, ScenarioRun> run) {
-            this(id, label, variants, run, null);
+            this(id, label, variants, run, null, null);
+        }
+
+        /** A form on which no known bug shows ({@code bugUnreachable} says why), or every one does (null). */
+        public Form(String id, String label, List<String> variants,
+                    java.util.function.BiFunction<Variant, Memory, ScenarioRun> run, String bugUnreachable) {
+            this(id, label, variants, run, bugUnreachable, null);
+        }
+
+        /** Whether {@code variant} is graded as a fix on this form whatever its expectation. */
+        public boolean fixedHere(String variant) {
+            return bugUnreachable != null && (fixedHere == null || fixedHere.contains(variant));
         }
 
         /** The form of invalidation path {@code path}: its id and label, worlds that take that path. */

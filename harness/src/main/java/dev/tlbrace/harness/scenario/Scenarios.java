@@ -3,6 +3,7 @@ package dev.tlbrace.harness.scenario;
 import dev.tlbrace.harness.scenario.canary.EntryBarrierCanary;
 import dev.tlbrace.harness.scenario.canary.PublishCanary;
 import dev.tlbrace.harness.scenario.canary.SeqcountCanary;
+import dev.tlbrace.harness.scenario.hmm.HmmMirrorVsInvalidate;
 import dev.tlbrace.harness.scenario.iommu.SmmuStaleReadOnly;
 import dev.tlbrace.harness.scenario.kvm.ApicAccessReload;
 import dev.tlbrace.harness.scenario.kvm.GpcRefreshVsInvalidate;
@@ -21,7 +22,7 @@ public final class Scenarios {
     private Scenarios() { }
 
     private static final List<Scenario> BUILT_IN = List.of(new ApicAccessReload(), new SmmuStaleReadOnly(),
-            new KvmFaultVsInvalidate(), new GpcRefreshVsInvalidate());
+            new KvmFaultVsInvalidate(), new GpcRefreshVsInvalidate(), new HmmMirrorVsInvalidate());
     private static final List<Scenario> CANARIES = List.of(new SeqcountCanary(), new EntryBarrierCanary(), new PublishCanary());
     private static final List<Scenario> ALL = withProvided(BUILT_IN);
 

@@ -51,15 +51,20 @@ class ExplorerTest {
     @ParameterizedTest(name = "{0} / {1} / {2}")
     @MethodSource("knownBugs")
     void findsEveryKnownBugOnEveryFormAndReplayReproducesIt(String scenario, String form, String variant) {
-        Explorer.Result r = explore(scenario, form, variant);
+        Scenario s = Scenarios.byId(scenario).onForm(form);
+        MemoryModel m = s.variant(variant).showsUnder();
+        // a bug only weak memory shows is searched under its model, with no bound (its window may
+        // need more preemptions plus stale reads than BOUND: 3 for the documented HMM protocol on zap)
+        Explorer.Result r = m == MemoryModel.SC ? explore(scenario, form, variant)
+                : new Explorer(mem -> s.newRun(s.variant(variant), mem), Explorer.UNBOUNDED, STEPS, m, null)
+                        .maxExecutions(UNBOUNDED_BUDGET).explore();
         assertThat(r.violated()).isTrue();
         Execution e = r.counterexample();
-        Scenario s = Scenarios.byId(scenario).onForm(form);
         assertThat(s.badOutcomes()).contains(e.verdict().outcome());
 
         String schedule = Schedule.format(e.choices());
         ControlledScheduler sched = new ControlledScheduler(STEPS);
-        Execution again = sched.run(s.newRun(s.variant(variant), new SimMemory(sched, MemoryModel.SC)),
+        Execution again = sched.run(s.newRun(s.variant(variant), new SimMemory(sched, m)),
                 Schedule.exact(Schedule.parse(schedule, s.roles().size()), s.roles()));
         assertThat(again.verdict().outcome()).isEqualTo(e.verdict().outcome());
         assertThat(Timeline.render(again, true)).isEqualTo(Timeline.render(e, true));

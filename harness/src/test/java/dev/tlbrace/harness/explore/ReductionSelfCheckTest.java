@@ -36,25 +36,27 @@ class ReductionSelfCheckTest {
     }
 
     /**
-     * One known bug of each race and its fixes, the retrying ones included: they exhaust only
-     * because spin_lock waits, adds commute and wait loops sleep (README), so they are where a
-     * reduction that dropped an ending would show; under LKMM where that search ends too.
+     * Every variant of every race on its base form, from the registry, under sc; and under lkmm
+     * where the reduced search is small enough for CI (less {@link #LKMM_OPT_OUTS}, printed). The
+     * retrying fixes exhaust only because spin_lock waits, adds commute and wait loops sleep
+     * (README), so they are where a reduction that dropped an ending would show.
      */
     static Stream<Arguments> races() {
-        return Stream.of(
-                Arguments.of("apic-access-reload", "invalidate-range-request", "sc"),
-                Arguments.of("apic-access-reload", "retry-in-progress", "sc"),
-                Arguments.of("smmu-stale-readonly", "notify-on-upgrade", "sc"),
-                Arguments.of("smmu-stale-readonly", "notify-on-upgrade", "lkmm"),
-                Arguments.of("kvm-fault-vs-invalidate", "seq-retry", "sc"),
-                Arguments.of("gpc-refresh-vs-invalidate", "refresh-retry", "sc"),
-                Arguments.of("gpc-refresh-vs-invalidate", "refresh-retry", "lkmm"),
-                Arguments.of("apic-access-reload", "range-start-request", "sc"),
-                Arguments.of("smmu-stale-readonly", "btm", "sc"),
-                Arguments.of("smmu-stale-readonly", "invalidate-before-response", "lkmm"),
-                Arguments.of("kvm-fault-vs-invalidate", "no-retry", "sc"),
-                Arguments.of("gpc-refresh-vs-invalidate", "refresh-no-retry", "sc"));
+        return Scenarios.all().stream().flatMap(s -> s.variants().stream().flatMap(v -> {
+            String id = s.id() + "/" + v.id();
+            String why = LKMM_OPT_OUTS.get(id);
+            if (why != null) {
+                System.out.printf("ReductionSelfCheckTest: %s compared under sc only: %s%n", id, why);
+            }
+            return (why == null ? Stream.of(MemoryModel.SC, MemoryModel.LKMM) : Stream.of(MemoryModel.SC))
+                    .map(m -> Arguments.of(s.id(), v.id(), m.id()));
+        }));
     }
+
+    /** Base-form variants whose lkmm comparison is too large for verify, each with what it measured. */
+    static final java.util.Map<String, String> LKMM_OPT_OUTS = java.util.Map.of(
+            "apic-access-reload/retry-in-progress", "reduced lkmm search 14,779 executions, 17 s (README, 7090464)",
+            "kvm-fault-vs-invalidate/lockless-retry", "reduced lkmm search 9,136 executions, 6.5 s, plus the unreduced one");
 
     @ParameterizedTest(name = "{0} / {1} / {2}")
     @MethodSource("canaries")
@@ -75,7 +77,7 @@ class ReductionSelfCheckTest {
         Set<String> reduced = reduced(s, v, MemoryModel.byId(model));
         Set<String> bounded = unreduced(s, v, MemoryModel.byId(model), RACE_BOUND);
         assertThat(reduced).containsAll(bounded);
-        if (v.expectation() == Expectation.KNOWN_BUG) {
+        if (v.expectation() == Expectation.KNOWN_BUG && MemoryModel.byId(model).ordinal() >= v.showsUnder().ordinal()) {
             assertThat(reduced).anyMatch(o -> s.badOutcomes().contains(o.substring(0, o.indexOf(" | "))));
         }
     }

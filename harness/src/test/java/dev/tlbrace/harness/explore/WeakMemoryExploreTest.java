@@ -30,14 +30,16 @@ class WeakMemoryExploreTest {
         return new Explorer(mem -> s.newRun(s.variant(variant), mem), BOUND, STEPS, m, weak).explore();
     }
 
+    /**
+     * Every canary variant, from the registry: a known bug fails under the model it declares it
+     * shows under ({@link dev.tlbrace.harness.scenario.Variant#showsUnder}) and every model after
+     * it in {@link MemoryModel}'s order (armv8 last: a canary's reordering is one arm64 makes
+     * too), a fix under none.
+     */
     static Stream<Arguments> canaries() {
-        return Stream.of(
-                Arguments.of(EntryBarrierCanary.ID, "no-barrier", List.of(MemoryModel.TSO, MemoryModel.LKMM, MemoryModel.ARMV8)),
-                Arguments.of(EntryBarrierCanary.ID, "full-barrier", List.of()),
-                Arguments.of(PublishCanary.ID, "no-wmb", List.of(MemoryModel.LKMM, MemoryModel.ARMV8)),
-                Arguments.of(PublishCanary.ID, "no-rmb", List.of(MemoryModel.LKMM, MemoryModel.ARMV8)),
-                Arguments.of(PublishCanary.ID, "wmb-rmb", List.of()),
-                Arguments.of(PublishCanary.ID, "kvm-request", List.of()));
+        return Scenarios.canaries().stream().flatMap(s -> s.variants().stream().map(v -> Arguments.of(s.id(), v.id(),
+                v.expectation() == dev.tlbrace.harness.scenario.Expectation.FIXED ? List.<MemoryModel>of()
+                        : java.util.Arrays.stream(MemoryModel.values()).filter(m -> m.ordinal() >= v.showsUnder().ordinal()).toList())));
     }
 
     @ParameterizedTest(name = "{0} / {1} fails under {2}")
@@ -47,7 +49,7 @@ class WeakMemoryExploreTest {
             Explorer.Result r = explore(scenario, variant, m, null);
             assertThat(r.violated()).as(scenario + "/" + variant + " under " + m).isEqualTo(failing.contains(m));
             assertThat(r.exhaustive()).isTrue();
-            if (r.violated()) {
+            if (r.violated() && !failing.contains(MemoryModel.SC)) {
                 assertThat(r.counterexample().staleReads()).as("a weak-memory counterexample reads a stale store")
                         .isPositive();
                 assertThat(r.counterexample().steps().stream().anyMatch(Step::stale)).isTrue();

@@ -37,7 +37,8 @@ class CommitTimelineTest {
         Variant v = s.variant(variantId);
         Execution e = play(s, v);
         assertThat(e.status()).isEqualTo(Execution.Status.COMPLETED);
-        if (v.expectation() == Expectation.KNOWN_BUG) {
+        // the script runs under sc: a bug only weak memory shows ends clean there (explore finds it under lkmm)
+        if (v.expectation() == Expectation.KNOWN_BUG && v.showsUnder() == MemoryModel.SC) {
             assertThat(s.badOutcomes()).contains(e.verdict().outcome());
             assertThat(e.verdict().violations()).isNotEmpty();
         } else {

@@ -36,7 +36,8 @@ class OutcomeListTest {
         Set<String> good = s.outcomes(v).stream().filter(o -> !o.bad()).map(Scenario.Outcome::id).collect(Collectors.toSet());
         Set<String> reached = reached(s, v, MemoryModel.SC);
         if (v.showsUnder() != MemoryModel.SC) {
-            reached.addAll(reached(s, v, v.showsUnder()));
+            // its window may need one more preemption or stale read than BOUND (the documented HMM protocol: 3)
+            reached.addAll(reached(s, v, v.showsUnder(), BOUND + 1));
         }
         assertThat(listed).as("listed outcomes of %s/%s", scenario, variant).containsAll(reached);
         assertThat(reached).as("reached outcomes of %s/%s", scenario, variant).containsAll(good);
@@ -46,9 +47,17 @@ class OutcomeListTest {
     }
 
     private static Set<String> reached(Scenario s, Variant v, MemoryModel m) {
+        return reached(s, v, m, BOUND);
+    }
+
+    private static Set<String> reached(Scenario s, Variant v, MemoryModel m, int bound) {
         Set<String> out = new TreeSet<>();
-        Explorer.Sweep sweep = new Explorer(mem -> s.newRun(v, mem), BOUND, 400, m, null).exploreAll(
-                e -> out.add(e.status() == Execution.Status.COMPLETED ? e.verdict().outcome() : e.status().toString()));
+        Explorer.Sweep sweep = new Explorer(mem -> s.newRun(v, mem), bound, 400, m, null).exploreAll(
+                e -> {
+                    if (e.status() != Execution.Status.BLOCKED) { // a wait loop's repeated turn, dropped (spin-assume)
+                        out.add(e.status() == Execution.Status.COMPLETED ? e.verdict().outcome() : e.status().toString());
+                    }
+                });
         assertThat(sweep.exhaustive()).isTrue();
         return out;
     }

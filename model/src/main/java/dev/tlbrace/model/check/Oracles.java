@@ -120,17 +120,34 @@ public final class Oracles {
      * (check-then-act would report a race the kernel does not have).
      */
     public static Optional<Violation> stage2Use(Kvm kvm, int index) {
-        long spte = kvm.stage2.get(index);
-        if (spte == FrameRef.NONE || kvm.mm.frames.isLive(spte)) {
+        return secondaryUse("guest access through spte gfn " + index, () -> kvm.stage2.get(index), ref -> ref, kvm.mm.frames);
+    }
+
+    /**
+     * N3 at a use of any secondary entry (an SPTE, a device page-table entry, a cached pfn), run
+     * while other roles run: read the entry, check the frame it names is still the allocation it
+     * was taken from, then read the entry again and report only if it is still installed. A
+     * check-then-act oracle (read, check, report) would blame entries the invalidation already
+     * removed, uses the kernel never makes (the device, like the guest, faults instead).
+     *
+     * @param who     the use, in words ("guest access through spte gfn 0")
+     * @param entry   reads the entry with the primitive the hardware or driver uses
+     * @param frameOf the (pfn, generation) {@link FrameRef} the entry names, tag bits removed
+     */
+    public static Optional<Violation> secondaryUse(String who, java.util.function.LongSupplier entry,
+                                                   java.util.function.LongUnaryOperator frameOf, Frames frames) {
+        long e = entry.getAsLong();
+        long ref = e == FrameRef.NONE ? FrameRef.NONE : frameOf.applyAsLong(e);
+        if (ref == FrameRef.NONE || frames.isLive(ref)) {
             return Optional.empty();
         }
-        if (kvm.stage2.get(index) != spte) {
-            return Optional.empty(); // zapped meanwhile: the access faults instead
+        if (entry.getAsLong() != e) {
+            return Optional.empty(); // removed meanwhile: the access faults instead
         }
-        int pfn = FrameRef.pfn(spte);
-        return Optional.of(new Violation("N3", "guest access through spte gfn " + index + " uses "
-                + FrameRef.describe(spte) + " but the frame is now gen " + kvm.mm.frames.generationNow(pfn)
-                + (kvm.mm.frames.ownerNow(pfn) == Frames.FREE ? " (free)" : " (reused by owner " + kvm.mm.frames.ownerNow(pfn) + ")")));
+        int pfn = FrameRef.pfn(ref);
+        return Optional.of(new Violation("N3", who + " uses " + FrameRef.describe(ref) + " but the frame is now gen "
+                + frames.generationNow(pfn)
+                + (frames.ownerNow(pfn) == Frames.FREE ? " (free)" : " (reused by owner " + frames.ownerNow(pfn) + ")")));
     }
 
     /**

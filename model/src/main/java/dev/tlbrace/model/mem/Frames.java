@@ -119,6 +119,17 @@ public final class Frames {
         return (int) mem.smp_load_acquire(generation[pfn]);
     }
 
+    /**
+     * The generation of {@code pfn} for a secondary that holds no reference on it (an HMM mirror),
+     * read right after the PTE that named it: the allocation that PTE mapped, unless the frame was
+     * freed in between (then the generation read is the newer one, and the quiescent checks still
+     * see the stale pfn). A READ_ONCE, not {@link #generation}'s acquire: an oracle's reading must
+     * not order the walker's later accesses.
+     */
+    public int generationAtRead(int pfn) {
+        return (int) mem.READ_ONCE(generation[pfn]);
+    }
+
     /** What a secondary records at fill time: (pfn, generation) in one word. */
     public long ref(int pfn) {
         return FrameRef.of(pfn, generation(pfn));

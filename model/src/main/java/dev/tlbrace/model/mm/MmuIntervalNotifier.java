@@ -53,6 +53,15 @@ public final class MmuIntervalNotifier {
         return cur != seq;
     }
 
+    /**
+     * mmu_interval_check_retry(): the same test as {@link #readRetry} without the driver lock, a
+     * hint only (hmm_range_fault() gives up early with -EBUSY); a READ_ONCE, no ordering.
+     */
+    public boolean checkRetry(long seq) {
+        sched.point("mmu_interval_check_retry");
+        return mem.READ_ONCE(invalidateSeq) != seq;
+    }
+
     long seqOpaque() {
         return mem.READ_ONCE(invalidateSeq);
     }

@@ -167,10 +167,28 @@ public final class MmuNotifierSubscriptions {
     }
 
     /**
-     * mmu_interval_read_begin(): returns the subscription's seq, first waiting out an
-     * invalidation that is running over it (its seq equals the odd mm seq).
+     * mmu_interval_read_begin() as the kernel has it (99cb252f5e68, v5.5, to today): returns the
+     * subscription's seq, first waiting out an invalidation that is running over it (its seq
+     * equals the odd mm seq).
      */
     public long readBegin(MmuIntervalNotifier sub) {
+        return readBegin(sub, false);
+    }
+
+    /**
+     * mmu_interval_read_begin(). The subscription's seq and the mm seq are read under
+     * subscriptions->lock, the lock mn_itree_inv_start_range() and mn_itree_inv_end() write the
+     * mm seq under: a read_begin whose critical section follows inv_end's reads-from its unlock,
+     * and everything the invalidation did before inv_end (the PTE change) happens before what the
+     * caller does next. A read_begin whose critical section came first saw the invalidation
+     * running and waits: wait_event(wq, READ_ONCE(invalidate_seq) != seq). If the condition holds
+     * at once, wait_event() returns with no barrier at all (its fast path), and that READ_ONCE
+     * orders nothing after it; with {@code waitAcquire} the condition is read with
+     * smp_load_acquire() instead, which orders the caller's later reads of the page table after
+     * it: message passing whose writer side is already ordered (the PTE change is a fully
+     * ordered ptep_get_and_clear() or sits before inv_end's spin_lock(), the seq++ after it).
+     */
+    public long readBegin(MmuIntervalNotifier sub, boolean waitAcquire) {
         sched.point("mmu_interval_read_begin");
         long seq;
         boolean invalidating;
@@ -181,9 +199,12 @@ public final class MmuNotifierSubscriptions {
         } finally {
             lock.unlock();
         }
-        // wait_event(subscriptions->wq, READ_ONCE(subscriptions->invalidate_seq) != seq)
-        while (invalidating && mem.READ_ONCE(invalidateSeq) == seq) {
-            sched.spin("mmu_interval_read_begin: wait for invalidate_range_end");
+        if (invalidating) {
+            sched.point("mmu_interval_read_begin: wait_event(subscriptions->wq)");
+            // wait_event(subscriptions->wq, READ_ONCE(subscriptions->invalidate_seq) != seq)
+            while ((waitAcquire ? mem.smp_load_acquire(invalidateSeq) : mem.READ_ONCE(invalidateSeq)) == seq) {
+                sched.spin("mmu_interval_read_begin: wait for invalidate_range_end");
+            }
         }
         sched.observe("seq", seq);
         return seq;

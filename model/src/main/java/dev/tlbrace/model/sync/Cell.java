@@ -14,13 +14,24 @@ public final class Cell {
     long value;
     /** The simulated memory's state for this cell (its store history), or null on hardware. */
     private final Object sim;
+    /** How a value of this word reads in a timeline, as the model that made it declared; null: a number. */
+    private final java.util.function.LongFunction<String> format;
 
-    Cell(String base, int index, int id, long init, Object sim) {
+    Cell(String base, int index, int id, long init, Object sim, java.util.function.LongFunction<String> format) {
         this.base = base;
         this.index = index;
         this.id = id;
         this.value = init;
         this.sim = sim;
+        this.format = format;
+    }
+
+    /**
+     * {@code v} as this word's owner reads it ({@code pfn 0x3 gen 0}, {@code present|write pfn 0x3}),
+     * or null if the model declared no format when it made the cell.
+     */
+    public String describe(long v) {
+        return format == null ? null : format.apply(v);
     }
 
     /** {@code kvm->mmu_invalidate_seq}, or {@code pte[3]} for one of an array; built on demand. */

@@ -50,21 +50,35 @@ public abstract class Memory {
      * them (jcstress's state publication, Thread.start) publishes its initial value.
      */
     public final Cell cell(String name, long init) {
-        return make(name, -1, init);
+        return make(name, -1, init, null);
+    }
+
+    /**
+     * A new shared word whose values a timeline shows through {@code format} (a PTE as its flags
+     * and pfn, a device entry as the frame it names): the model that owns the word declares how
+     * it reads, so the explorer's timeline names no cell of its own.
+     */
+    public final Cell cell(String name, long init, java.util.function.LongFunction<String> format) {
+        return make(name, -1, init, format);
     }
 
     /** {@code n} words named {@code name[i]}. */
     public final Cell[] cells(String name, int n, long init) {
+        return cells(name, n, init, null);
+    }
+
+    /** {@code n} words named {@code name[i]}, each shown through {@code format}. */
+    public final Cell[] cells(String name, int n, long init, java.util.function.LongFunction<String> format) {
         Cell[] out = new Cell[n];
         for (int i = 0; i < n; i++) {
-            out[i] = make(name, i, init);
+            out[i] = make(name, i, init, format);
         }
         return out;
     }
 
-    private Cell make(String base, int index, long init) {
+    private Cell make(String base, int index, long init, java.util.function.LongFunction<String> format) {
         int id = nextId++;
-        return new Cell(base, index, id, init, newSimState(base, index, init));
+        return new Cell(base, index, id, init, newSimState(base, index, init, format), format);
     }
 
     /** How many cells this memory has made. */
@@ -73,7 +87,7 @@ public abstract class Memory {
     }
 
     /** Per-cell state of a simulated memory; none on hardware (where it must stay cheap: jcstress builds a world per sample). */
-    protected Object newSimState(String base, int index, long init) {
+    protected Object newSimState(String base, int index, long init, java.util.function.LongFunction<String> format) {
         return null;
     }
 

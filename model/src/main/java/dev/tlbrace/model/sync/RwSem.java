@@ -29,7 +29,11 @@ public final class RwSem {
             if ((mem.atomic_add_return_acquire(count, 1) & WRITER) == 0) {
                 return;
             }
-            mem.atomic_add(count, -1); // the slow path queues; here: back out and wait
+            // rwsem_down_read_slowpath(): the reader queues and takes its bias back with
+            // atomic_long_add_return(adjustment), fully ordered (a relaxed add here let a retry's
+            // acquire read its own back-out instead of the writer's up_write(), an ordering the
+            // kernel's hand-off, smp_store_release(waiter->task) / smp_load_acquire(), does give)
+            mem.atomic_add_return(count, -1);
             sched.spin("down_read(" + name + "): writer holds it");
         }
     }
@@ -44,6 +48,21 @@ public final class RwSem {
         while (mem.cmpxchg_acquire(count, 0, WRITER) != 0) {
             sched.spin("down_write(" + name + "): held");
         }
+    }
+
+    /**
+     * downgrade_write(): the writer becomes a reader without letting another writer in. One
+     * {@code atomic_long_fetch_add_release(-RWSEM_WRITER_LOCKED + RWSEM_READER_BIAS)}: what the
+     * writer did before it is published to every reader whose down_read() reads this or a later
+     * value of the count. munmap() detaches the VMAs, then downgrades and zaps under the read lock.
+     */
+    public void downgradeWrite() {
+        sched.point("downgrade_write(" + name + ")");
+        // one fetch_add in the kernel; two releases here, reader bias first, so that no add moves
+        // both the reader count and the writer bit (the explorer commutes reader-count adds on
+        // that promise) and readers stay out until the writer bit goes, as with the one add
+        mem.atomic_add_return_release(count, 1);
+        mem.atomic_add_return_release(count, -WRITER);
     }
 
     public void upWrite() {
