@@ -105,7 +105,7 @@ public final class SimMemory extends Memory {
     }
 
     /**
-     * @param checks LKMM: where one search keeps the model's answers across its executions (they
+     * @param checks graph models: where one search keeps the model's answers across its executions (they
      *               replay the same choice prefixes), or null for this execution alone
      */
     SimMemory(ControlledScheduler cs, MemoryModel model, Predicate<OrderingPoint> weakened,
@@ -114,7 +114,7 @@ public final class SimMemory extends Memory {
     }
 
     /**
-     * @param naive LKMM: the reduction's self-check: every store a load could read and every
+     * @param naive graph models: the reduction's self-check: every store a load could read and every
      *              place a store could go that per-location coherence allows are options, and
      *              the model judges only the graph an execution ends with (one it forbids ends
      *              {@link Execution.Status#BLOCKED}, whatever the roles did with the values)
@@ -231,7 +231,7 @@ public final class SimMemory extends Memory {
 
     /**
      * The first high bit of a reader-count word ({@link Memory#readerCount}), 0 for any other
-     * cell. Under LKMM none: there an RMW also carries the view of the RMW it read, so two
+     * cell. Under a graph model none: there an RMW also carries the view of the RMW it read, so two
      * readers' adds are ordered by what they pass on and do not commute.
      */
     private long highOf(int id) {
@@ -376,7 +376,7 @@ public final class SimMemory extends Memory {
     @Override public long cmpxchg_acquire(Cell c, long expect, long v) { return cas(c, "cmpxchg_acquire", Order.ACQUIRE, expect, v); }
 
     /**
-     * spin_lock's cmpxchg_acquire; under LKMM lock.cat's LKR and LKW (so po-unlock-lock-po and
+     * spin_lock's cmpxchg_acquire; under a graph model lock.cat's LKR and LKW (so po-unlock-lock-po and
      * the after-unlock-lock barriers apply), reading the unlock the role waited for.
      */
     @Override
