@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.tlbrace.harness.explore.Explorer;
 import dev.tlbrace.harness.explore.Fences;
+import dev.tlbrace.harness.graph.MemoryModel;
 import dev.tlbrace.harness.scenario.Expectation;
 import dev.tlbrace.harness.scenario.Scenario;
 import dev.tlbrace.harness.scenario.Scenarios;
@@ -23,8 +24,8 @@ import picocli.CommandLine.Spec;
 /** {@code tlbrace fences SCENARIO [--variant V] [--json]}: which ordering each fix needs. */
 @Command(name = "fences", mixinStandardHelpOptions = true,
         description = {"Weaken one ordering point at a time (a barrier, an acquire/release, a fully ordered RMW, a lock",
-            "handoff) and explore under lkmm: NEEDED points break an invariant without it, with what they pair with.",
-            "Exit 0; 1 if a fixed variant is not clean under lkmm to begin with; 2 on bad input."})
+            "handoff) and explore under lkmm (or --memory-model armv8, tso): NEEDED points break an invariant without it,",
+            "with what they pair with. Exit 0; 1 if a fixed variant is not clean under the model to begin with; 2 on bad input."})
 final class FencesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -55,6 +56,10 @@ final class FencesCommand implements Callable<Integer> {
     @Option(names = "--json", description = "write the table as JSON instead")
     boolean json;
 
+    @Option(names = "--memory-model", paramLabel = "M", defaultValue = "lkmm",
+            description = "lkmm, armv8 or tso: the model every search runs under (default ${DEFAULT-VALUE}; armv8: what arm64 hardware needs)")
+    String modelId;
+
     @Override
     public Integer call() {
         if (bound != null && (bound < 0 || bound > 4)) {
@@ -65,6 +70,10 @@ final class FencesCommand implements Callable<Integer> {
         }
         if (jobs != null && jobs < 1) {
             throw new BadInputException("--jobs must be positive, got " + jobs);
+        }
+        MemoryModel model = MemoryModel.byId(modelId); // unknown: exit 2 with the valid ones
+        if (model == MemoryModel.SC) {
+            throw new BadInputException("fences needs a weak memory model (lkmm, armv8 or tso): under sc no ordering point can be needed");
         }
         int threads = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
         int b = bound == null ? Explorer.UNBOUNDED : bound;
@@ -82,12 +91,12 @@ final class FencesCommand implements Callable<Integer> {
         List<Map<String, Object>> all = new ArrayList<>();
         boolean clean = true;
         for (Variant v : variants) {
-            Fences.Report r = Fences.run(mem -> s.newRun(v, mem), b, maxSteps, maxExecutions, threads);
+            Fences.Report r = Fences.run(mem -> s.newRun(v, mem), b, maxSteps, maxExecutions, threads, model);
             clean &= !r.baseline().violated() && r.baseline().exhaustive();
             if (json) {
-                all.add(toJson(s, v, r));
+                all.add(toJson(s, v, r, model.id()));
             } else {
-                print(s, v, r, out);
+                print(s, v, r, model.id(), out);
             }
         }
         if (json) {
@@ -97,13 +106,14 @@ final class FencesCommand implements Callable<Integer> {
         return clean ? Main.OK : Main.FOUND;
     }
 
-    private static void print(Scenario s, Variant v, Fences.Report r, PrintWriter out) {
-        out.printf("%s / %s%s (%s, %s), memory model lkmm, %s%n", s.id(), v.id(),
-                s.form().equals(s.baseForm()) ? "" : " / " + s.form(), v.expectation().label(), v.commit(),
+    private static void print(Scenario s, Variant v, Fences.Report r, String model, PrintWriter out) {
+        out.printf("%s / %s%s (%s, %s), memory model %s, %s%n", s.id(), v.id(),
+                s.form().equals(s.baseForm()) ? "" : " / " + s.form(), v.expectation().label(), v.commit(), model,
                 r.bound() == Explorer.UNBOUNDED ? "exhaustive" : "bound " + r.bound());
         if (r.baseline().violated()) {
-            out.println("  not clean under lkmm before any weakening: tlbrace explore " + s.id() + " --variant " + v.id()
-                    + (s.form().equals(s.baseForm()) ? "" : " --form " + s.form()) + " --memory-model lkmm shows the counterexample");
+            out.println("  not clean under " + model + " before any weakening: tlbrace explore " + s.id() + " --variant " + v.id()
+                    + (s.form().equals(s.baseForm()) ? "" : " --form " + s.form()) + " --memory-model " + model
+                    + " shows the counterexample");
             var cex = r.baseline().counterexample();
             for (var step : cex.steps()) {
                 if (step.stale() && step.access() != null) {
@@ -129,7 +139,7 @@ final class FencesCommand implements Callable<Integer> {
                 String pairs = row.pairsWith().isEmpty() ? "(an interleaving the weakened point allowed)"
                         : String.join("; ", row.pairsWith());
                 out.printf(fmt, clip(row.point().toString(), 72), "NEEDED: " + row.breaks(), pairs);
-                out.printf(fmt, "", "", row.counterexample().steps().size() + " steps, replay --memory-model lkmm --schedule "
+                out.printf(fmt, "", "", row.counterexample().steps().size() + " steps, replay --memory-model " + model + " --schedule "
                         + row.schedule() + " (with this point weakened)");
             } else if (!row.exhaustive()) {
                 out.printf(fmt, clip(row.point().toString(), 72), "UNKNOWN", "NOT exhaustive: no counterexample in "
@@ -143,11 +153,11 @@ final class FencesCommand implements Callable<Integer> {
         out.printf("  %d ordering points, %d needed, baseline %d schedules%n%n", r.rows().size(), needed, r.baseline().schedules());
     }
 
-    private static Map<String, Object> toJson(Scenario s, Variant v, Fences.Report r) {
+    private static Map<String, Object> toJson(Scenario s, Variant v, Fences.Report r, String model) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("scenario", s.id());
         m.put("variant", v.id());
-        m.put("memoryModel", "lkmm");
+        m.put("memoryModel", model);
         m.put("bound", r.bound() == Explorer.UNBOUNDED ? "exhaustive" : r.bound());
         m.put("cleanBeforeWeakening", !r.baseline().violated() && r.baseline().exhaustive());
         List<Map<String, Object>> rows = new ArrayList<>();

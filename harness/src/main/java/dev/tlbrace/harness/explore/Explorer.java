@@ -26,7 +26,7 @@ public final class Explorer {
     private final java.util.function.Predicate<OrderingPoint> weakened;
     private final java.util.Set<OrderingPoint> orderingPoints = new java.util.LinkedHashSet<>();
     /** lkmm: the model's answers for this search, by choice prefix (every execution replays prefixes). */
-    private final java.util.Map<SimMemory.CheckKey, Boolean> checks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<GraphMemory.CheckKey, Boolean> checks = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** What an exploration found; {@code decisions} are the counterexample's scheduling points. */
     public record Result(Execution counterexample, List<Decision> decisions, int preemptions, int boundReached, long schedules,

@@ -9,7 +9,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Which ordering points a {@link Program} (a fixed variant) needs: explore it under LKMM once
+ * Which ordering points a {@link Program} (a fixed variant) needs: explore it under a weak memory
+ * model ({@code lkmm} by default; {@code armv8} asks what arm64 hardware needs) once
  * to collect every barrier, acquire, release, fully ordered RMW and lock handoff its paths
  * pass, then once per point with that one point weakened ({@link SimMemory}). A point is NEEDED
  * when weakening it gives a counterexample; what it pairs with is read off that counterexample:
@@ -49,7 +50,15 @@ public final class Fences {
     }
 
     public static Report run(Program program, int bound, int maxSteps, long maxExecutions, int jobs) {
-        Explorer base = new Explorer(program, bound, maxSteps, MemoryModel.LKMM, null).maxExecutions(maxExecutions).jobs(jobs);
+        return run(program, bound, maxSteps, maxExecutions, jobs, MemoryModel.LKMM);
+    }
+
+    /** @param model the model every search runs under: a weak one, else no point could be needed */
+    public static Report run(Program program, int bound, int maxSteps, long maxExecutions, int jobs, MemoryModel model) {
+        if (model == MemoryModel.SC) {
+            throw new IllegalArgumentException("fences under sc: no ordering point can be needed; use lkmm, armv8 or tso");
+        }
+        Explorer base = new Explorer(program, bound, maxSteps, model, null).maxExecutions(maxExecutions).jobs(jobs);
         Explorer.Result baseline = base.explore();
         List<Row> rows = new ArrayList<>();
         if (baseline.violated() || !baseline.exhaustive()) {
@@ -59,7 +68,7 @@ public final class Fences {
             if (p.function() != null && (p.function().startsWith(ORACLE_PREFIX) || p.function().startsWith(DEVICE_ORACLE_PREFIX))) {
                 continue;
             }
-            Explorer weak = new Explorer(program, bound, maxSteps, MemoryModel.LKMM, p::equals).maxExecutions(maxExecutions)
+            Explorer weak = new Explorer(program, bound, maxSteps, model, p::equals).maxExecutions(maxExecutions)
                     .jobs(jobs);
             Explorer.Result r = weak.explore();
             if (r.violated()) {

@@ -154,7 +154,7 @@ final class LkmmGraph {
      * order (kind, cell, value, tags, which store each read read, as CPU and index), then per
      * cell its stores in coherence order. Two 64-bit hashes.
      */
-    SimMemory.CheckKey key(List<List<Ev>> co) {
+    GraphMemory.CheckKey key(List<List<Ev>> co) {
         int roles = perRole.size();
         long[] a = new long[roles];
         long[] b = new long[roles];
@@ -183,7 +183,7 @@ final class LkmmGraph {
             }
             h1 = h1 * 31 + 0x5bd1e995;
         }
-        return new SimMemory.CheckKey(h1, h2, events.size());
+        return new GraphMemory.CheckKey(h1, h2, events.size());
     }
 
     private static long code(Ev e) {

@@ -185,7 +185,7 @@ public final class Grader {
         }
         if (bad == 0 && tso && t.variant().showsUnder() == dev.tlbrace.harness.graph.MemoryModel.LKMM) {
             return new Row(t, Grade.UNREACHABLE_HERE, total, 0, "a reordering only weakly ordered CPUs make; this host is TSO (x86), "
-                    + "so " + total + " clean samples prove nothing (the explorer finds it: --memory-model lkmm)");
+                    + "so " + total + " clean samples prove nothing (the explorer finds it: --memory-model armv8)");
         }
         return bad > 0
                 ? new Row(t, Grade.DETECTED, total, bad, badNames + " " + bad + " in " + total + " samples")

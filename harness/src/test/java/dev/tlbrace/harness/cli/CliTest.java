@@ -185,6 +185,24 @@ class CliTest {
     }
 
     @Test
+    void fencesTakesTheMemoryModelAndRefusesOneItCannotUse() {
+        Result arm = run("fences", "publish-canary", "--variant", "kvm-request", "--memory-model", "armv8", "--jobs", "1");
+        assertThat(arm.code()).as(arm.out() + arm.err()).isZero();
+        assertThat(arm.out()).contains("publish-canary / kvm-request (fixed, ", "), memory model armv8, exhaustive",
+                "replay --memory-model armv8 --schedule ").containsPattern("kvm_make_request: smp_wmb\\(\\) +NEEDED: STALE_PAYLOAD");
+        Result lkmm = run("fences", "publish-canary", "--variant", "kvm-request", "--jobs", "1");
+        assertThat(lkmm.out()).contains("memory model lkmm, exhaustive");
+        Result json = run("fences", "publish-canary", "--variant", "wmb-rmb", "--memory-model", "armv8", "--json");
+        assertThat(json.out()).contains("\"memoryModel\": \"armv8\"");
+        for (String bad : new String[] {"bogus", "sc"}) {
+            Result r = run("fences", "publish-canary", "--memory-model", bad);
+            assertThat(r.code()).as(bad).isEqualTo(2);
+            assertThat(r.out()).isEmpty();
+            assertThat(r.err().lines().count()).as(r.err()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void huntWithTheExplorerAloneGradesTheModelAndGateRegradesIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
             throws Exception {
         java.nio.file.Path xml = tmp.resolve("gate.xml");
@@ -192,14 +210,14 @@ class CliTest {
                 "--results", tmp.resolve("hunt").toString(), "--junit-xml", xml.toString());
         assertThat(r.code()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("engines explorer", "  explorer: 4 tests in ")
-                .containsPattern("publish-canary +no-wmb +base +known bug +DETECTED \\(lkmm\\) +DETECTED")
+                .containsPattern("publish-canary +no-wmb +base +known bug +DETECTED \\(armv8\\) +DETECTED")
                 .containsPattern("publish-canary +wmb-rmb +base +fixed +PASS +PASS")
                 .doesNotContain("SAMPLES", "jcstress")
                 .endsWith("4 passed, 0 failed" + System.lineSeparator());
-        assertThat(java.nio.file.Files.readString(xml)).contains("<property name=\"explorer\" value=\"DETECTED (lkmm): ");
+        assertThat(java.nio.file.Files.readString(xml)).contains("<property name=\"explorer\" value=\"DETECTED (armv8): ");
         Result again = run("gate", tmp.resolve("hunt").toString());
         assertThat(again.code()).as(again.out() + again.err()).isZero();
-        assertThat(again.out()).containsPattern("publish-canary +no-rmb +base +known bug +DETECTED \\(lkmm\\) +DETECTED")
+        assertThat(again.out()).containsPattern("publish-canary +no-rmb +base +known bug +DETECTED \\(armv8\\) +DETECTED")
                 .contains("4 passed, 0 failed");
     }
 }

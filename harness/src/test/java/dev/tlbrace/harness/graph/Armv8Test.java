@@ -255,6 +255,12 @@ class Armv8Test {
                 "smp_store_release(y, 1);\nint r0 = smp_load_acquire(x);", SB_EXISTS);
         assertThat(observed(sb)).isEqualTo("Never");
         assertThat(LitmusCheck.run(LitmusReader.read("t.litmus", sb), new Lkmm(), true).observed()).isEqualTo("Sometimes");
+        // R+wmb+mb: ARM is other-multi-copy-atomic, so DMB ISHST, the coherence edge and DMB ISH close a
+        // cycle in ob; LKMM, for Power (R+lwsync+sync is observed there), starts no propagation from a coe
+        String r = two("WRITE_ONCE(*x, 1);\nsmp_wmb();\nWRITE_ONCE(*y, 1);",
+                "WRITE_ONCE(*y, 2);\nsmp_mb();\nint r0 = READ_ONCE(*x);", "y=2 /\\ 1:r0=0");
+        assertThat(observed(r)).isEqualTo("Never");
+        assertThat(LitmusCheck.run(LitmusReader.read("t.litmus", r), new Lkmm(), true).observed()).isEqualTo("Sometimes");
     }
 
     @Test
