@@ -931,7 +931,10 @@ public final class LitmusGenerator {
             }
             String left;
             Set<String> values;
-            if (!regs.isEmpty() && chance(0.75)) {
+            if (regs.isEmpty() && present.isEmpty()) {
+                return "true"; // nothing shared and nothing read: fences and grace periods alone
+            }
+            if (!regs.isEmpty() && (present.isEmpty() || chance(0.75))) {
                 String[] pickd = pick(regs);
                 left = pickd[0];
                 int cpu = Integer.parseInt(left.substring(0, left.indexOf(':')));
