@@ -46,19 +46,25 @@ public final class Fences {
 
     /** @param bound preemptions plus stale reads, or {@link Explorer#UNBOUNDED} for the exhaustive search */
     public static Report run(Program program, int bound, int maxSteps) {
-        return run(program, bound, maxSteps, 100_000, 1);
+        return run(program, bound, maxSteps, Long.MAX_VALUE, 1);
     }
 
     public static Report run(Program program, int bound, int maxSteps, long maxExecutions, int jobs) {
-        return run(program, bound, maxSteps, maxExecutions, jobs, MemoryModel.LKMM);
+        return run(program, bound, maxSteps, maxExecutions, 0, jobs, MemoryModel.LKMM);
     }
 
-    /** @param model the model every search runs under: a weak one, else no point could be needed */
-    public static Report run(Program program, int bound, int maxSteps, long maxExecutions, int jobs, MemoryModel model) {
+    /**
+     * @param maxExecutions per search, {@link Long#MAX_VALUE} for none (the default: every row is a proof)
+     * @param timeLimitMillis per search, 0 for none
+     * @param model the model every search runs under: a weak one, else no point could be needed
+     */
+    public static Report run(Program program, int bound, int maxSteps, long maxExecutions, long timeLimitMillis, int jobs,
+            MemoryModel model) {
         if (model == MemoryModel.SC) {
             throw new IllegalArgumentException("fences under sc: no ordering point can be needed; use lkmm, armv8 or tso");
         }
-        Explorer base = new Explorer(program, bound, maxSteps, model, null).maxExecutions(maxExecutions).jobs(jobs);
+        Explorer base = new Explorer(program, bound, maxSteps, model, null).maxExecutions(maxExecutions)
+                .timeLimit(timeLimitMillis).jobs(jobs);
         Explorer.Result baseline = base.explore();
         List<Row> rows = new ArrayList<>();
         if (baseline.violated() || !baseline.exhaustive()) {
@@ -69,14 +75,15 @@ public final class Fences {
                 continue;
             }
             Explorer weak = new Explorer(program, bound, maxSteps, model, p::equals).maxExecutions(maxExecutions)
-                    .jobs(jobs);
+                    .timeLimit(timeLimitMillis).jobs(jobs);
             Explorer.Result r = weak.explore();
             if (r.violated()) {
                 Execution e = r.counterexample();
                 rows.add(new Row(p, true, e, Schedule.format(e.choices()), pairsWith(e), r.schedules(), r.millis(), true, null));
             } else {
                 rows.add(new Row(p, false, null, null, List.of(), r.schedules(), r.millis(), r.exhaustive(),
-                        r.exhaustive() ? null : r.truncated() ? "stopped at the execution limit"
+                        r.exhaustive() ? null : r.timedOut() ? "stopped at the time limit"
+                                : r.truncated() ? "stopped at the execution limit"
                                 : r.errors() > 0 ? r.errors() + " ended in an error: the model's own state broke without it"
                                 : r.stepBoundHits() + " hit the step bound"));
             }
