@@ -101,19 +101,17 @@ final class GracePeriods {
 
     /** The events po-before e (and e itself when {@code self}), fences left out. */
     private static long[] before(ExecutionGraph g, int e, boolean self) {
-        long[] s = Sets.none(g.size());
-        for (int i = 0; i < g.size(); i++) {
-            if (g.po().has(i, e) || self && i == e) {
-                Sets.add(s, i);
-            }
-        }
-        return Sets.minus(s, g.ofKind(Kind.F));
+        return near(g, e, self, true);
     }
 
     private static long[] after(ExecutionGraph g, int e, boolean self) {
+        return near(g, e, self, false);
+    }
+
+    private static long[] near(ExecutionGraph g, int e, boolean self, boolean before) {
         long[] s = Sets.none(g.size());
         for (int i = 0; i < g.size(); i++) {
-            if (g.po().has(e, i) || self && i == e) {
+            if ((before ? g.po().has(i, e) : g.po().has(e, i)) || self && i == e) {
                 Sets.add(s, i);
             }
         }
