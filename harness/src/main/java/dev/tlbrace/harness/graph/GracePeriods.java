@@ -37,18 +37,51 @@ final class GracePeriods {
     private record Section(int lock, int unlock, String srcu) {
     }
 
-    /** Is there a choice per (section, grace period) pair that keeps base acyclic? */
+    /**
+     * Is there a choice per (section, grace period) pair that keeps base acyclic? Each grace
+     * period gets two nodes of its own after the graph's events, its start and its end: a full
+     * barrier on its CPU at each, the start before the end, and one grace period's end before
+     * the start of the next on its CPU (two in a row order their sections even with nothing
+     * between them).
+     */
     static boolean satisfiable(ExecutionGraph g, Rel base) {
         long[] syncs = Sets.union(g.tagged(Tag.SYNC_RCU), g.tagged(Tag.SYNC_SRCU));
         if (Sets.isEmpty(syncs)) {
             return true;
         }
+        int n = g.size();
+        List<Integer> gps = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (Sets.has(syncs, i)) {
+                gps.add(i);
+            }
+        }
+        int size = n + 2 * gps.size();
+        Rel order = Rel.empty(size);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                if (base.has(i, j)) {
+                    order.set(i, j);
+                }
+            }
+        }
+        for (int k = 0; k < gps.size(); k++) {
+            int gp = gps.get(k);
+            int start = n + 2 * k;
+            int end = start + 1;
+            order.set(start, end);
+            edges(order, before(g, gp, false), n, start);
+            edges(order, end, after(g, gp, false), n);
+            for (int m = 0; m < gps.size(); m++) {
+                if (g.po().has(gp, gps.get(m))) {
+                    order.set(end, n + 2 * m);
+                }
+            }
+        }
         List<Section> sections = sections(g);
         List<Rel[]> choices = new ArrayList<>();
-        for (int gp = 0; gp < g.size(); gp++) {
-            if (!Sets.has(syncs, gp)) {
-                continue;
-            }
+        for (int k = 0; k < gps.size(); k++) {
+            int gp = gps.get(k);
             Event e = g.event(gp);
             String srcu = e.is(Tag.SYNC_SRCU) ? e.loc() : null;
             for (Section c : sections) {
@@ -58,10 +91,34 @@ final class GracePeriods {
                 if (inside(g, gp, c)) {
                     return false;
                 }
-                choices.add(new Rel[] {startedBefore(g, gp, c), endedBefore(g, gp, c)});
+                // G started before C: G's start precedes C's lock and all after it on that CPU
+                Rel started = Rel.empty(size);
+                edges(started, n + 2 * k, after(g, c.lock(), true), n);
+                // C ended before G did: its CPU up to the unlock precedes G's end (under tso a
+                // store in the section reaches memory first: the quiescent state passes a full barrier)
+                Rel ended = Rel.empty(size);
+                edges(ended, c.unlock() < 0 ? cpu(g, g.event(c.lock()).thread()) : before(g, c.unlock(), true), n,
+                        n + 2 * k + 1);
+                choices.add(new Rel[] {started, ended});
             }
         }
-        return choose(base, choices, 0);
+        return choose(order, choices, 0);
+    }
+
+    private static void edges(Rel r, long[] from, int n, int to) {
+        for (int i = 0; i < n; i++) {
+            if (Sets.has(from, i)) {
+                r.set(i, to);
+            }
+        }
+    }
+
+    private static void edges(Rel r, int from, long[] to, int n) {
+        for (int i = 0; i < n; i++) {
+            if (Sets.has(to, i)) {
+                r.set(from, i);
+            }
+        }
     }
 
     private static boolean choose(Rel order, List<Rel[]> choices, int k) {
@@ -77,17 +134,6 @@ final class GracePeriods {
             }
         }
         return false;
-    }
-
-    /** G's start precedes C: everything before G precedes C's lock and all after it on that CPU. */
-    private static Rel startedBefore(ExecutionGraph g, int gp, Section c) {
-        return Rel.cross(g.size(), before(g, gp, false), after(g, c.lock(), true));
-    }
-
-    /** C's end precedes G's end: its CPU up to the unlock precedes everything after G. */
-    private static Rel endedBefore(ExecutionGraph g, int gp, Section c) {
-        long[] upTo = c.unlock() < 0 ? cpu(g, g.event(c.lock()).thread()) : before(g, c.unlock(), true);
-        return Rel.cross(g.size(), upTo, after(g, gp, false));
     }
 
     /** A grace period on the CPU of a section it falls inside waits for itself. */
