@@ -1044,15 +1044,21 @@ public final class OperationalOracle {
             }
             w.mem = put(w.mem, loc, V.num(1));
         } else if (ins instanceof Trylock l) {
-            if (tso() && !empty) {
-                return null;
-            }
+            // queued_spin_trylock(): atomic_read() first, and a held lock fails there, a plain
+            // load (no LOCK prefix, no drain); only a free lock goes on to the LOCK CMPXCHG
             String loc = locOf(eval(l.addr(), regs));
-            boolean free = !memRead(w.mem, loc).truthy();
-            if (free) {
-                w.mem = put(w.mem, loc, V.num(1));
+            if (load(s, cpu, loc).truthy()) {
+                regs = setReg(regs, l.dst(), V.num(0));
+            } else {
+                if (tso() && !empty) {
+                    return null;
+                }
+                boolean free = !memRead(w.mem, loc).truthy();
+                if (free) {
+                    w.mem = put(w.mem, loc, V.num(1));
+                }
+                regs = setReg(regs, l.dst(), V.num(free ? 1 : 0));
             }
-            regs = setReg(regs, l.dst(), V.num(free ? 1 : 0));
         } else if (ins instanceof RcuLock l) {
             if (rcuDepth == 0) {
                 rcuTok = w.openSection(c, null, false);
