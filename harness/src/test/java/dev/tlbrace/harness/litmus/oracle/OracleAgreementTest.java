@@ -39,7 +39,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * </ul>
  * A value the checker's enumeration never offers a read, a non-atomic RMW, an axiom too strong
  * or too weak: each shows as a state one side has and the other lacks.
- * {@code -Dtlbrace.gen.count=N -Dtlbrace.gen.seed=S} runs a longer draw (README "Oracles").
+ * {@code -Dtlbrace.gen.count=N -Dtlbrace.gen.seed=S} runs a longer draw (README "Oracles"). One
+ * disagreement such a draw can find is LKMM's, not the checker's: lock.cat's {@code rfi-ru} makes a
+ * {@code spin_is_locked()} after its CPU's own unlock read that unlock, so {@code lkmm} forbids
+ * seeing the lock free after another CPU took and dropped it, which every machine can.
  */
 class OracleAgreementTest {
     static final long SEED = 20261207L;
