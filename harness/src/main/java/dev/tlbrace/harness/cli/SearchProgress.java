@@ -14,42 +14,42 @@ final class SearchProgress implements AutoCloseable {
     static final long QUIET_MS = 3_000;
     static final long LOG_MS = 15_000;
 
-    private final Thread thread;
+    private final java.util.concurrent.ScheduledExecutorService ticker;
+    private final Explorer explorer;
     private final PrintWriter err;
     private final boolean tty;
-    private volatile boolean drawn;
+    private final long start = System.nanoTime();
+    private long lastLine; // the ticker's own: one thread runs every tick
+    private boolean drawn;
 
     private SearchProgress(Explorer explorer, PrintWriter err, boolean tty) {
+        this.explorer = explorer;
         this.err = err;
         this.tty = tty;
-        long start = System.nanoTime();
-        this.thread = new Thread(() -> {
-            long lastLine = 0;
-            try {
-                Thread.sleep(QUIET_MS);
-                for (;;) {
-                    long ms = (System.nanoTime() - start) / 1_000_000;
-                    Explorer.Progress p = explorer.progress();
-                    if (p.executions() > 0 && (tty || ms - lastLine >= LOG_MS)) {
-                        String line = line(p, ms);
-                        synchronized (this) {
-                            if (tty) {
-                                err.print("\r" + line + "\033[K");
-                                drawn = true;
-                            } else {
-                                err.println(line);
-                            }
-                            err.flush();
-                        }
-                        lastLine = ms;
-                    }
-                    Thread.sleep(1_000);
+        this.ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tlbrace-progress");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** One tick: the line, if there is something to say and (in a log) it is time to say it. */
+    private void tick() {
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        Explorer.Progress p = explorer.progress();
+        if (p.executions() > 0 && (tty || ms - lastLine >= LOG_MS)) {
+            String line = line(p, ms);
+            synchronized (this) {
+                if (tty) {
+                    err.print("\r" + line + "\033[K");
+                    drawn = true;
+                } else {
+                    err.println(line);
                 }
-            } catch (InterruptedException e) {
-                // the search is over
+                err.flush();
             }
-        }, "tlbrace-progress");
-        thread.setDaemon(true);
+            lastLine = ms;
+        }
     }
 
     /** What the line says at {@code ms} into the search. */
@@ -63,16 +63,16 @@ final class SearchProgress implements AutoCloseable {
     static SearchProgress start(Explorer explorer, PrintWriter err, boolean on, boolean tty) {
         SearchProgress p = new SearchProgress(explorer, err, tty);
         if (on) {
-            p.thread.start();
+            p.ticker.scheduleAtFixedRate(p::tick, QUIET_MS, 1_000, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
         return p;
     }
 
     @Override
     public void close() {
-        thread.interrupt();
+        ticker.shutdownNow();
         try {
-            thread.join(2_000);
+            ticker.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
