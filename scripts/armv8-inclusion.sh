@@ -12,16 +12,8 @@ set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 src="${1:-$here/../shared/litmus/paulmckrcu-litmus-luc-manual.tar.xz}"
 shift || true
-if [ -d "$src" ]; then
-  dir="$src"
-elif [ -f "$src" ]; then
-  dir="$(mktemp -d)"
-  trap 'rm -rf "$dir"' EXIT
-  tar -xJf "$src" -C "$dir"
-else
-  echo "armv8-inclusion: no corpus at $src" >&2
-  exit 2
-fi
+. "$here/scripts/corpus-dir.sh"
+corpus_dir armv8-inclusion "$src"
 # the jar (for the dependencies) and the test classes (for the measuring main)
 if ! (cd "$here" && mvn -B -q -o -DskipTests -pl stress-tests -am package >/dev/null 2>&1 \
       && mvn -B -q -o -pl harness test-compile >/dev/null 2>&1); then

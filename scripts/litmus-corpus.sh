@@ -11,16 +11,8 @@
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 src="${1:-$here/../shared/litmus/paulmckrcu-litmus-luc-manual.tar.xz}"
-if [ -d "$src" ]; then
-  dir="$src"
-elif [ -f "$src" ]; then
-  dir="$(mktemp -d)"
-  trap 'rm -rf "$dir"' EXIT
-  tar -xJf "$src" -C "$dir"
-else
-  echo "litmus-corpus: no corpus at $src" >&2
-  exit 2
-fi
+. "$here/scripts/corpus-dir.sh"
+corpus_dir litmus-corpus "$src"
 
 list="$(mktemp)"
 grep -rlZ --include='*.litmus' 'Result:' "$dir" | xargs -0 -n1 echo | sort > "$list"
