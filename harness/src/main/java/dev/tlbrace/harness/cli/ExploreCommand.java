@@ -36,9 +36,18 @@ final class ExploreCommand implements Callable<Integer> {
                     + "reduction, for bug hunting (default: none, exhaustive)")
     Integer maxPreemptions;
 
-    @Option(names = "--max-executions", paramLabel = "N", defaultValue = "100000",
-            description = "executions the exhaustive search may run before it stops, NOT exhaustive (default ${DEFAULT-VALUE})")
-    long maxExecutions;
+    @Option(names = "--max-executions", paramLabel = "N",
+            description = "stop the exhaustive search after N executions, NOT exhaustive (default: no limit, it runs to the end)")
+    Long maxExecutions;
+
+    @Option(names = "--time-limit", paramLabel = "T",
+            description = "stop the exhaustive search after T (e.g. 90s, 10m, 1h), NOT exhaustive (default: no limit)")
+    String timeLimit;
+
+    @Option(names = "--progress", negatable = true,
+            description = "a progress line on stderr while the exhaustive search runs: executions, rate, share of the tree "
+                    + "done (default: on a terminal)")
+    Boolean progress;
 
     @Option(names = "--jobs", paramLabel = "N",
             description = "threads for the exhaustive search (default: the CPU count); the result is the same for any N")
@@ -69,9 +78,10 @@ final class ExploreCommand implements Callable<Integer> {
         if (maxPreemptions != null && (maxPreemptions < 0 || maxPreemptions > 6)) {
             throw new BadInputException("--max-preemptions must be 0..6, got " + maxPreemptions);
         }
-        if (maxExecutions < 1) {
+        if (maxExecutions != null && maxExecutions < 1) {
             throw new BadInputException("--max-executions must be positive, got " + maxExecutions);
         }
+        long limitMillis = timeLimit == null ? 0 : parseDuration("--time-limit", timeLimit);
         if (jobs != null && jobs < 1) {
             throw new BadInputException("--jobs must be positive, got " + jobs);
         }
@@ -92,10 +102,15 @@ final class ExploreCommand implements Callable<Integer> {
             throw new BadInputException(shard == null ? "--out is for --shard" : "--shard needs --out FILE");
         }
         Explorer explorer = new Explorer(mem -> s.newRun(v, mem), bound, maxSteps, sel.memoryModel(), null)
-                .maxExecutions(maxExecutions).jobs(jobs == null ? Runtime.getRuntime().availableProcessors() : jobs);
+                .maxExecutions(maxExecutions == null ? Long.MAX_VALUE : maxExecutions).timeLimit(limitMillis)
+                .jobs(jobs == null ? Runtime.getRuntime().availableProcessors() : jobs);
         Explorer.Result r;
+        boolean showProgress = progress != null ? progress : System.console() != null;
         if (shard != null) {
-            return saveShard(explorer, s, v, out);
+            try (SearchProgress p = SearchProgress.start(explorer, spec.commandLine().getErr(), showProgress,
+                    System.console() != null)) {
+                return saveShard(explorer, s, v, out);
+            }
         } else if (merge != null) {
             java.util.List<Explorer.Shard> shards = readShards(s, v);
             try {
@@ -104,7 +119,10 @@ final class ExploreCommand implements Callable<Integer> {
                 throw new BadInputException("--merge: " + e.getMessage());
             }
         } else {
-            r = explorer.explore();
+            try (SearchProgress p = SearchProgress.start(explorer, spec.commandLine().getErr(),
+                    showProgress && bound == Explorer.UNBOUNDED, System.console() != null)) {
+                r = explorer.explore();
+            }
         }
         out.println(sel.header() + (sel.defaultModel() ? " (the default for " + s.id() + "; --memory-model picks another)" : ""));
         if (r.violated()) {
@@ -135,11 +153,13 @@ final class ExploreCommand implements Callable<Integer> {
             if (!r.exhaustive()) {
                 // which executions ran before the limit depends on the jobs; how many does not
                 out.printf("NOT exhaustive: no violation in %d executions, but %s (%d ms)%n", r.schedules(),
-                        r.truncated() ? "stopped at --max-executions " + maxExecutions
+                        r.timedOut() ? "stopped at --time-limit " + timeLimit
+                                : r.truncated() ? "stopped at --max-executions " + maxExecutions
                                 : r.stepBoundHits() + " hit the step bound and " + r.errors() + " ended in an error",
                         r.millis());
                 out.println(!r.truncated() ? "raise --max-steps"
-                        : "raise --max-executions, or bound the search: --max-preemptions 2"
+                        : (r.timedOut() ? "raise --time-limit" : "raise --max-executions")
+                        + " or drop it (no limit: the search runs to the end), or bound the search: --max-preemptions 2"
                         + (sel.memoryModel() != s.defaultMemoryModel()
                                 ? ", or search under --memory-model " + s.defaultMemoryModel().id() : ""));
                 return Main.FOUND;
@@ -160,6 +180,24 @@ final class ExploreCommand implements Callable<Integer> {
         return Main.OK;
     }
 
+    private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
+
+    /** {@code 90s}, {@code 10m}, {@code 1h}, {@code 500ms}, or plain seconds; bad input otherwise. */
+    static long parseDuration(String option, String text) {
+        java.util.regex.Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new BadInputException(option + " takes a positive duration, e.g. 90s, 10m or 1h; got '" + text + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+            case "ms" -> n;
+            case "m" -> n * 60_000;
+            case "h" -> n * 3_600_000;
+            default -> n * 1_000;
+        };
+    }
+
     /** What identifies a split search: a part of another one cannot be merged with it. */
     private java.util.Map<String, Object> runKey(Scenario s, Variant v) {
         java.util.Map<String, Object> k = new java.util.LinkedHashMap<>();
@@ -168,7 +206,7 @@ final class ExploreCommand implements Callable<Integer> {
         k.put("form", s.form());
         k.put("memoryModel", sel.memoryModel().id());
         k.put("maxSteps", maxSteps);
-        k.put("maxExecutions", maxExecutions);
+        k.put("maxExecutions", maxExecutions == null ? "none" : maxExecutions);
         return k;
     }
 

@@ -42,9 +42,14 @@ final class FencesCommand implements Callable<Integer> {
     @Option(names = "--form", paramLabel = "F", description = "the invalidation path (see: tlbrace list; default: the base path)")
     String formId;
 
-    @Option(names = "--max-executions", paramLabel = "N", defaultValue = "100000",
-            description = "executions each exhaustive search may run before it stops, NOT exhaustive (default ${DEFAULT-VALUE})")
-    long maxExecutions;
+    @Option(names = "--max-executions", paramLabel = "N",
+            description = "stop each exhaustive search after N executions, NOT exhaustive (default: no limit)")
+    Long maxExecutions;
+
+    @Option(names = "--time-limit", paramLabel = "T",
+            description = "stop each exhaustive search after T (e.g. 90s, 10m), NOT exhaustive: the row is UNKNOWN "
+                    + "(default: no limit)")
+    String timeLimit;
 
     @Option(names = "--jobs", paramLabel = "N", description = "threads per search (default: the CPU count)")
     Integer jobs;
@@ -60,9 +65,10 @@ final class FencesCommand implements Callable<Integer> {
         if (bound != null && (bound < 0 || bound > 4)) {
             throw new BadInputException("--max-preemptions must be 0..4, got " + bound);
         }
-        if (maxExecutions < 1) {
+        if (maxExecutions != null && maxExecutions < 1) {
             throw new BadInputException("--max-executions must be positive, got " + maxExecutions);
         }
+        long limitMillis = timeLimit == null ? 0 : ExploreCommand.parseDuration("--time-limit", timeLimit);
         if (jobs != null && jobs < 1) {
             throw new BadInputException("--jobs must be positive, got " + jobs);
         }
@@ -82,7 +88,8 @@ final class FencesCommand implements Callable<Integer> {
         List<Map<String, Object>> all = new ArrayList<>();
         boolean clean = true;
         for (Variant v : variants) {
-            Fences.Report r = Fences.run(mem -> s.newRun(v, mem), b, maxSteps, maxExecutions, threads);
+            Fences.Report r = Fences.run(mem -> s.newRun(v, mem), b, maxSteps,
+                    maxExecutions == null ? Long.MAX_VALUE : maxExecutions, limitMillis, threads);
             clean &= !r.baseline().violated() && r.baseline().exhaustive();
             if (json) {
                 all.add(toJson(s, v, r));
@@ -108,7 +115,8 @@ final class FencesCommand implements Callable<Integer> {
             return;
         }
         if (!r.baseline().exhaustive()) {
-            out.println("  NOT exhaustive before any weakening; raise --max-steps or --max-executions");
+            out.println("  NOT exhaustive before any weakening: " + (r.baseline().timedOut() ? "stopped at --time-limit; raise it"
+                    : r.baseline().truncated() ? "stopped at --max-executions; raise it" : "raise --max-steps"));
             out.println();
             return;
         }

@@ -64,7 +64,7 @@ final class Dpor {
     private final Runner runner;
     private final List<Integer> root;               // a split's fixed prefix (choices encoding)
     private final Map<Integer, Footprint> rootSleep; // asleep after it
-    private final java.util.concurrent.atomic.AtomicLong budget; // executions left, shared by a split's subtrees
+    private final Limits limits; // executions left, deadline and live counts, shared by a split's subtrees
     private final List<Node> stack = new ArrayList<>();
 
     long executions;
@@ -73,15 +73,73 @@ final class Dpor {
     boolean truncated;
 
     Dpor(Runner runner, long maxExecutions) {
-        this(runner, new Subtree(List.of(), Map.of()), new java.util.concurrent.atomic.AtomicLong(maxExecutions));
+        this(runner, new Subtree(List.of(), Map.of()), new Limits(maxExecutions, Long.MAX_VALUE));
     }
 
-    /** The search below one subtree of a split ({@link #split}), drawing on a shared budget. */
-    Dpor(Runner runner, Subtree subtree, java.util.concurrent.atomic.AtomicLong budget) {
+    /** The search below one subtree of a split ({@link #split}), drawing on shared limits. */
+    Dpor(Runner runner, Subtree subtree, Limits limits) {
         this.runner = runner;
         this.root = subtree.prefix();
         this.rootSleep = subtree.sleep();
-        this.budget = budget;
+        this.limits = limits;
+    }
+
+    /**
+     * What every subtree of one search shares: the executions it may still run (the user's
+     * {@code --max-executions}, else unlimited), the {@link System#nanoTime()} past which it
+     * stops (the user's {@code --time-limit}), whether that deadline stopped it, and the
+     * executions run so far (for a progress line).
+     */
+    static final class Limits {
+        final java.util.concurrent.atomic.AtomicLong budget;
+        final long deadline;
+        final java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
+        final java.util.concurrent.atomic.LongAdder executions = new java.util.concurrent.atomic.LongAdder();
+
+        Limits(long maxExecutions, long deadlineNanos) {
+            this.budget = new java.util.concurrent.atomic.AtomicLong(maxExecutions);
+            this.deadline = deadlineNanos;
+        }
+
+        /** False when the search must stop here: no executions left, or past the deadline. */
+        boolean take() {
+            if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0) {
+                timedOut.set(true);
+                return false;
+            }
+            return budget.getAndDecrement() > 0;
+        }
+    }
+
+    /**
+     * How much of this subtree is done, estimated from the stack as a progress bar estimates a
+     * tree walk: at each node, the share of its alternatives (known so far) already finished,
+     * weighted by the share of the tree above it. Backtrack sets grow as races are found, so
+     * it can move back; 1 when the search is over. Updated after every execution.
+     */
+    volatile double doneFraction;
+
+    private void updateDone() {
+        double done = 0;
+        double weight = 1;
+        for (Node n : stack) {
+            int total;
+            int before;
+            if (n.read) {
+                total = n.options;
+                before = n.chosen;
+            } else {
+                BitSet all = (BitSet) n.backtrack.clone();
+                all.or(n.explored);
+                total = Math.max(1, all.cardinality());
+                before = Math.max(0, n.explored.cardinality() - 1);
+            }
+            if (total > 1) {
+                done += weight * before / total;
+                weight /= total;
+            }
+        }
+        doneFraction = done;
     }
 
     /**
@@ -268,7 +326,7 @@ final class Dpor {
      */
     boolean run(Predicate<Execution> each) {
         for (;;) {
-            if (budget.getAndDecrement() <= 0) {
+            if (!limits.take()) {
                 truncated = true;
                 return false;
             }
@@ -276,6 +334,7 @@ final class Dpor {
             List<Node> fresh = new ArrayList<>();
             Execution e = runner.run(cs -> chooser(cs, prefixLen, fresh));
             executions++;
+            limits.executions.increment();
             if (e.status() == Execution.Status.SLEEP_BLOCKED) {
                 pruned++;
             } else if (e.status() == Execution.Status.BLOCKED) {
@@ -295,7 +354,11 @@ final class Dpor {
                 return true;
             }
             if (!next()) {
+                doneFraction = 1;
                 return false;
+            }
+            if ((executions & 31) == 0) {
+                updateDone();
             }
         }
     }

@@ -31,11 +31,18 @@ public final class Explorer {
     /** What an exploration found; {@code decisions} are the counterexample's scheduling points. */
     public record Result(Execution counterexample, List<Decision> decisions, int preemptions, int boundReached, long schedules,
                          long stepBoundHits, long deadlocks, long errors, long millis, long pruned, boolean bounded,
-                         boolean truncated, long blocked) {
+                         boolean truncated, long blocked, boolean timedOut) {
         public Result(Execution counterexample, List<Decision> decisions, int preemptions, int boundReached, long schedules,
                       long stepBoundHits, long deadlocks, long errors, long millis) {
             this(counterexample, decisions, preemptions, boundReached, schedules, stepBoundHits, deadlocks, errors, millis,
-                    0, true, false, 0);
+                    0, true, false, 0, false);
+        }
+
+        public Result(Execution counterexample, List<Decision> decisions, int preemptions, int boundReached, long schedules,
+                      long stepBoundHits, long deadlocks, long errors, long millis, long pruned, boolean bounded,
+                      boolean truncated, long blocked) {
+            this(counterexample, decisions, preemptions, boundReached, schedules, stepBoundHits, deadlocks, errors, millis,
+                    pruned, bounded, truncated, blocked, false);
         }
 
         public boolean violated() {
@@ -137,7 +144,11 @@ public final class Explorer {
         return bounded(0, maxPreemptions);
     }
 
-    private long maxExecutions = 1_000_000;
+    private long maxExecutions = Long.MAX_VALUE;
+    private long timeLimitMillis;
+    private volatile Dpor.Limits limits;
+    private volatile Dpor[] running;      // the subtrees' searches, null where not (yet) started or another shard's
+    private volatile double[] runningWeight; // each subtree's share of the tree, as estimated
     private boolean naive;
 
     /**
@@ -158,14 +169,57 @@ public final class Explorer {
         return this;
     }
 
-    /** The unbounded search's limit: past it, the result is NOT exhaustive. */
+    /**
+     * The unbounded search's limit: past it, the result is NOT exhaustive ({@link Result#truncated}).
+     * None unless asked for: an exhaustive search the user did not bound runs to the end.
+     */
     public Explorer maxExecutions(long n) {
         this.maxExecutions = n;
         return this;
     }
 
+    /**
+     * The unbounded search's wall-clock limit in milliseconds (0: none, the default): past it
+     * the search stops, NOT exhaustive, {@link Result#timedOut}. Which executions ran by then
+     * depends on the machine; the verdict says so.
+     */
+    public Explorer timeLimit(long millis) {
+        this.timeLimitMillis = millis;
+        return this;
+    }
+
+    /**
+     * A running search's progress, for a progress line: executions so far, and the estimated
+     * share of the tree done (-1 before the search proper begins).
+     */
+    public record Progress(long executions, double done) { }
+
+    /** The exhaustive search's progress now; {@code (0, -1)} before it starts. */
+    public Progress progress() {
+        Dpor.Limits l = limits;
+        Dpor[] rs = running;
+        double[] w = runningWeight;
+        if (l == null || rs == null || w == null) {
+            return new Progress(l == null ? 0 : l.executions.sum(), -1);
+        }
+        double done = 0;
+        double total = 0;
+        for (int i = 0; i < rs.length && i < w.length; i++) {
+            if (w[i] <= 0) {
+                continue;
+            }
+            total += w[i];
+            Dpor d = rs[i];
+            if (d != null) {
+                done += w[i] * d.doneFraction;
+            }
+        }
+        return new Progress(l.executions.sum(), total <= 0 ? -1 : done / total);
+    }
+
     private Result exhaust() {
         long start = System.nanoTime();
+        started = start;
         Result quick = bounded(0, 1); // most known bugs take one preemption: found in a few hundred schedules
         if (quick.violated()) {
             return quickResult(quick, start);
@@ -184,7 +238,7 @@ public final class Explorer {
      * stopped at (a violation), or null. The same for any jobs and any sharding.
      */
     public record Part(int subtree, long executions, long pruned, long blocked, long stepBoundHits, long deadlocks,
-                       long errors, boolean truncated, List<Integer> stop) { }
+                       long errors, boolean truncated, List<Integer> stop, boolean timedOut) { }
 
     /**
      * What {@code explore --shard I/N} saves: the subtrees {@code i} with {@code i % N == I - 1}
@@ -257,6 +311,7 @@ public final class Explorer {
         long deadlocks = 0;
         long errors = 0;
         boolean truncated = false;
+        boolean timedOut = false;
         Part first = null;
         for (Part p : parts) {
             executions += p.executions();
@@ -266,6 +321,7 @@ public final class Explorer {
             deadlocks += p.deadlocks();
             errors += p.errors();
             truncated |= p.truncated();
+            timedOut |= p.timedOut();
             if (p.stop() != null && (first == null || p.subtree() < first.subtree())) {
                 first = p; // each subtree stops at its first: the lowest one's is the same for any jobs
             }
@@ -287,7 +343,7 @@ public final class Explorer {
                     millis(start), pruned, false, false, blocked);
         }
         return new Result(null, List.of(), -1, -1, executions, stepBound, deadlocks, errors, millis(start), pruned, false,
-                truncated, blocked);
+                truncated, blocked, timedOut);
     }
 
     /** The deepest bound {@link #combine} searches for a shorter counterexample than the reduced search's. */
@@ -309,7 +365,7 @@ public final class Explorer {
         List<Part> withStops = new ArrayList<>();
         for (Part p : out) {
             withStops.add(new Part(p.subtree(), p.executions(), p.pruned(), p.blocked(), p.stepBoundHits(), p.deadlocks(),
-                    p.errors(), p.truncated(), found.get(p.subtree())));
+                    p.errors(), p.truncated(), found.get(p.subtree()), p.timedOut()));
         }
         return withStops;
     }
@@ -348,7 +404,7 @@ public final class Explorer {
         long start = System.nanoTime();
         List<Dpor.Subtree> parts = Dpor.split(this::runWith, SPLIT_LEVELS);
         lastSplit = parts.size();
-        java.util.concurrent.atomic.AtomicLong budget = new java.util.concurrent.atomic.AtomicLong(maxExecutions);
+        Dpor.Limits budget = newLimits();
         Dpor[] searches = new Dpor[parts.size()];
         Counts[] counts = new Counts[parts.size()];
         boolean[] stopped = new boolean[parts.size()];
@@ -369,6 +425,12 @@ public final class Explorer {
                 return null;
             });
         }
+        double[] weight = new double[parts.size()];
+        for (int i = 0; i < parts.size(); i++) {
+            weight[i] = take.test(i) ? 1 : 0;
+        }
+        runningWeight = weight;
+        running = searches;
         runAll(tasks);
         long executions = 0;
         long pruned = 0;
@@ -381,7 +443,8 @@ public final class Explorer {
                 continue; // another shard's
             }
             partsOut.add(new Part(i, searches[i].executions, searches[i].pruned, searches[i].blocked, counts[i].stepBound,
-                    counts[i].deadlocks, counts[i].errors, searches[i].truncated, null));
+                    counts[i].deadlocks, counts[i].errors, searches[i].truncated, null,
+                    searches[i].truncated && budget.timedOut.get()));
             executions += searches[i].executions;
             pruned += searches[i].pruned;
             blocked += searches[i].blocked;
@@ -396,6 +459,16 @@ public final class Explorer {
         return new Reduced(executions, pruned, firstStop[0] >= 0, truncated, c.stepBound, c.deadlocks, c.errors,
                 millis(start), blocked);
     }
+
+    private Dpor.Limits newLimits() {
+        long deadline = timeLimitMillis <= 0 ? Long.MAX_VALUE : started + timeLimitMillis * 1_000_000L;
+        Dpor.Limits l = new Dpor.Limits(maxExecutions, deadline);
+        limits = l;
+        return l;
+    }
+
+    /** When this search began ({@link System#nanoTime()}): the time limit counts from here, the quick hunt included. */
+    private long started = System.nanoTime();
 
     /** How many levels of the tree {@link Dpor#split} branches in full: up to 2^4 subtrees for two roles. */
     static final int SPLIT_LEVELS = 4;

@@ -43,11 +43,20 @@ public final class Fences {
 
     /** @param bound preemptions plus stale reads, or {@link Explorer#UNBOUNDED} for the exhaustive search */
     public static Report run(Program program, int bound, int maxSteps) {
-        return run(program, bound, maxSteps, 100_000, 1);
+        return run(program, bound, maxSteps, Long.MAX_VALUE, 1);
     }
 
     public static Report run(Program program, int bound, int maxSteps, long maxExecutions, int jobs) {
-        Explorer base = new Explorer(program, bound, maxSteps, MemoryModel.LKMM, null).maxExecutions(maxExecutions).jobs(jobs);
+        return run(program, bound, maxSteps, maxExecutions, 0, jobs);
+    }
+
+    /**
+     * @param maxExecutions per search, {@link Long#MAX_VALUE} for none (the default: every row is a proof)
+     * @param timeLimitMillis per search, 0 for none
+     */
+    public static Report run(Program program, int bound, int maxSteps, long maxExecutions, long timeLimitMillis, int jobs) {
+        Explorer base = new Explorer(program, bound, maxSteps, MemoryModel.LKMM, null).maxExecutions(maxExecutions)
+                .timeLimit(timeLimitMillis).jobs(jobs);
         Explorer.Result baseline = base.explore();
         List<Row> rows = new ArrayList<>();
         if (baseline.violated() || !baseline.exhaustive()) {
@@ -58,14 +67,15 @@ public final class Fences {
                 continue;
             }
             Explorer weak = new Explorer(program, bound, maxSteps, MemoryModel.LKMM, p::equals).maxExecutions(maxExecutions)
-                    .jobs(jobs);
+                    .timeLimit(timeLimitMillis).jobs(jobs);
             Explorer.Result r = weak.explore();
             if (r.violated()) {
                 Execution e = r.counterexample();
                 rows.add(new Row(p, true, e, Schedule.format(e.choices()), pairsWith(e), r.schedules(), r.millis(), true, null));
             } else {
                 rows.add(new Row(p, false, null, null, List.of(), r.schedules(), r.millis(), r.exhaustive(),
-                        r.exhaustive() ? null : r.truncated() ? "stopped at the execution limit"
+                        r.exhaustive() ? null : r.timedOut() ? "stopped at the time limit"
+                                : r.truncated() ? "stopped at the execution limit"
                                 : r.errors() > 0 ? r.errors() + " ended in an error: the model's own state broke without it"
                                 : r.stepBoundHits() + " hit the step bound"));
             }

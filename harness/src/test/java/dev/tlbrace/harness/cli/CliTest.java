@@ -103,6 +103,35 @@ class CliTest {
     }
 
     @Test
+    void anExhaustiveSearchHasNoLimitUnlessAskedAndSaysWhichStoppedIt() {
+        // default flags, lkmm, a fix: exhaustive, exit 0 (the cap that cut proofs short is gone)
+        Result r = run("explore", "gpc-refresh-vs-invalidate", "--variant", "refresh-retry", "--memory-model", "lkmm");
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).containsPattern("exhaustive: \\d+ executions");
+        assertThat(run("explore", "--help").out()).contains("default: no limit").doesNotContain("100000");
+        assertThat(run("fences", "--help").out()).contains("default: no limit").doesNotContain("100000");
+        // asked for: a time limit stops it, NOT exhaustive, naming the limit
+        Result timed = run("explore", "gpc-refresh-vs-invalidate", "--variant", "refresh-retry", "--memory-model", "lkmm",
+                "--time-limit", "1ms");
+        assertThat(timed.code()).as(timed.out()).isEqualTo(1);
+        assertThat(timed.out()).contains("NOT exhaustive", "stopped at --time-limit 1ms", "raise --time-limit");
+        assertThat(run("explore", "gpc-refresh-vs-invalidate", "--variant", "refresh-retry", "--time-limit", "soon").code())
+                .isEqualTo(2);
+        assertThat(run("explore", "gpc-refresh-vs-invalidate", "--variant", "refresh-retry", "--time-limit", "0s").code())
+                .isEqualTo(2);
+        // not a terminal, no --progress: stderr stays empty
+        assertThat(r.err()).doesNotContain("exploring:");
+    }
+
+    @Test
+    void theProgressLineSaysExecutionsRateAndShareDone() {
+        assertThat(SearchProgress.line(new dev.tlbrace.harness.explore.Explorer.Progress(52_311, 0.47), 32_000))
+                .isEqualTo("  exploring: 52,311 executions, 1,634/s, ~47% of the tree (estimate), 32 s");
+        assertThat(SearchProgress.line(new dev.tlbrace.harness.explore.Explorer.Progress(10, -1), 0))
+                .isEqualTo("  exploring: 10 executions, 0/s, 0 s");
+    }
+
+    @Test
     void exploreGivesTheSameResultForAnyNumberOfJobs() {
         for (String[] sv : new String[][] {{"smmu-stale-readonly", "invalidate-before-response", "lkmm"},
                 {"entry-barrier-canary", "no-barrier", "lkmm"}, {"apic-access-reload", "invalidate-range-request", "sc"}}) {

@@ -1,0 +1,86 @@
+package dev.tlbrace.harness.cli;
+
+import dev.tlbrace.harness.explore.Explorer;
+import java.io.PrintWriter;
+
+/**
+ * The exhaustive search's progress line: executions so far, their rate, and the estimated share
+ * of the tree done ({@link Explorer#progress()}), first after {@link #QUIET_MS} (a search of a few
+ * seconds shows nothing), then every second, redrawn in place on a terminal; in a log
+ * ({@code --progress} without one) a line every {@link #LOG_MS}. Cleared when the search ends,
+ * so stdout's verdict reads the same with or without it.
+ */
+final class SearchProgress implements AutoCloseable {
+    static final long QUIET_MS = 3_000;
+    static final long LOG_MS = 15_000;
+
+    private final Thread thread;
+    private final PrintWriter err;
+    private final boolean tty;
+    private volatile boolean drawn;
+
+    private SearchProgress(Explorer explorer, PrintWriter err, boolean tty) {
+        this.err = err;
+        this.tty = tty;
+        long start = System.nanoTime();
+        this.thread = new Thread(() -> {
+            long lastLine = 0;
+            try {
+                Thread.sleep(QUIET_MS);
+                for (;;) {
+                    long ms = (System.nanoTime() - start) / 1_000_000;
+                    Explorer.Progress p = explorer.progress();
+                    if (p.executions() > 0 && (tty || ms - lastLine >= LOG_MS)) {
+                        String line = line(p, ms);
+                        synchronized (this) {
+                            if (tty) {
+                                err.print("\r" + line + "\033[K");
+                                drawn = true;
+                            } else {
+                                err.println(line);
+                            }
+                            err.flush();
+                        }
+                        lastLine = ms;
+                    }
+                    Thread.sleep(1_000);
+                }
+            } catch (InterruptedException e) {
+                // the search is over
+            }
+        }, "tlbrace-progress");
+        thread.setDaemon(true);
+    }
+
+    /** What the line says at {@code ms} into the search. */
+    static String line(Explorer.Progress p, long ms) {
+        long rate = ms <= 0 ? 0 : p.executions() * 1000 / ms;
+        String done = p.done() < 0 ? "" : String.format(", ~%d%% of the tree (estimate)", Math.round(p.done() * 100));
+        return String.format("  exploring: %,d executions, %,d/s%s, %d s", p.executions(), rate, done, ms / 1000);
+    }
+
+    /** A running progress line, or one that prints nothing when {@code on} is false. */
+    static SearchProgress start(Explorer explorer, PrintWriter err, boolean on, boolean tty) {
+        SearchProgress p = new SearchProgress(explorer, err, tty);
+        if (on) {
+            p.thread.start();
+        }
+        return p;
+    }
+
+    @Override
+    public void close() {
+        thread.interrupt();
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            if (drawn) {
+                err.print("\r\033[K");
+                err.flush();
+            }
+        }
+    }
+}
