@@ -51,6 +51,7 @@ final class Dpor {
         final BitSet explored = new BitSet();
         final Map<Integer, Footprint> done = new HashMap<>(); // explored child -> its step, over every load choice
         int chosen;
+        boolean closed; // its alternatives were given away ({@link Dpor#close})
 
         Node(boolean read, int options, int step, List<Integer> enabled, Map<Integer, Footprint> sleep) {
             this.read = read;
@@ -62,7 +63,7 @@ final class Dpor {
     }
 
     private final Runner runner;
-    private final List<Integer> root;               // a split's fixed prefix (choices encoding)
+    private List<Integer> root;                     // a split's fixed prefix (choices encoding); grows at a hand-off
     private final Map<Integer, Footprint> rootSleep; // asleep after it
     private final Limits limits; // executions left, deadline and live counts, shared by a split's subtrees
     private final List<Node> stack = new ArrayList<>();
@@ -353,6 +354,14 @@ final class Dpor {
             if (each.test(e)) {
                 return true;
             }
+            // both before next(): the stack is the path just run, every alternative on it unstarted
+            if (pauseAfter > 0 && executions >= pauseAfter && hasAlternative()) {
+                paused = true;
+                return false;
+            }
+            if (handOffEvery > 0 && executions % handOffEvery == 0) {
+                handOff();
+            }
             if (!next()) {
                 doneFraction = 1;
                 return false;
@@ -363,10 +372,166 @@ final class Dpor {
         }
     }
 
+    private long pauseAfter;
+    /** Whether {@link #run} returned because of {@link #pauseAfter}: the tree is not done. */
+    boolean paused;
+
+    /** Makes {@link #run} return after {@code n} executions, the rest of the tree still on the stack. */
+    Dpor pauseAfter(long n) {
+        this.pauseAfter = n;
+        return this;
+    }
+
+    /** This search's share of what is left of its tree, estimated ({@link #doneFraction}). */
+    double remaining() {
+        updateDone();
+        return 1 - doneFraction;
+    }
+
+    private long handOffEvery;
+    private java.util.function.Consumer<Subtree> spawn;
+
+    /**
+     * Dynamic splitting, deterministic: after every {@code every} executions of its own, this
+     * search gives away the shallowest part of its tree that it has not started ({@link #handOff}),
+     * each as a {@link Subtree} to {@code spawn}, and goes on with the rest. When it hands off
+     * depends only on its own executions, never on time or on the other workers, so the subtrees
+     * made, and every count, are the same for any number of workers or machines.
+     */
+    Dpor handOff(long every, java.util.function.Consumer<Subtree> spawn) {
+        this.handOffEvery = every;
+        this.spawn = spawn;
+        return this;
+    }
+
+    /**
+     * Gives away every alternative not yet started at the nodes from the top of the stack down
+     * to the shallowest one that the reduction still has to explore ({@link #close}), and makes
+     * the path through them this search's fixed prefix: nothing is added above it any more,
+     * which is sound because every alternative there is now some subtree's.
+     */
+    private void handOff() {
+        int n = -1;
+        for (int k = 0; k < stack.size() && n < 0; k++) {
+            Node node = stack.get(k);
+            if (node.read ? node.chosen + 1 < node.options : hasPending(node)) {
+                n = k;
+            }
+        }
+        if (n < 0) {
+            return; // nothing left above the current path
+        }
+        for (Subtree t : close(n)) {
+            spawn.accept(t);
+        }
+        List<Integer> prefix = new ArrayList<>(root);
+        for (int k = 0; k <= n; k++) {
+            prefix.add(encoded(stack.get(k)));
+        }
+        root = List.copyOf(prefix);
+        rootSleepAfter = sleepAfter(stack.get(n));
+        stack.subList(0, n + 1).clear();
+    }
+
+    /** After a hand-off, what is asleep below the new root (only used when no node is left below it). */
+    private Map<Integer, Footprint> rootSleepAfter;
+
+    private static int encoded(Node n) {
+        return n.read ? -1 - n.chosen : n.chosen;
+    }
+
+    private static Map<Integer, Footprint> sleepAfter(Node n) {
+        Map<Integer, Footprint> out = new LinkedHashMap<>(n.sleep);
+        if (!n.read) {
+            n.done.forEach((r, f) -> {
+                if (r != n.chosen) {
+                    out.put(r, f);
+                }
+            });
+        }
+        return out;
+    }
+
+    /** Whether {@link #next} would find more to explore. */
+    private boolean hasAlternative() {
+        for (Node n : stack) {
+            if (n.read ? n.chosen + 1 < n.options : hasPending(n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasPending(Node n) {
+        for (int q = n.backtrack.nextSetBit(0); q >= 0; q = n.backtrack.nextSetBit(q + 1)) {
+            if (!n.explored.get(q) && !n.sleep.containsKey(q) && n.enabled.contains(q)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Every alternative not yet started at stack nodes {@code 0..upTo}, each as a subtree, top
+     * down: at a load every later option, with the load's sleep set; at a scheduling point every
+     * awake role not yet run there (all of them, not only the reduction's backtrack set: nothing
+     * found later can add one here), each with the roles explored there and the siblings before
+     * it asleep, each with its step's footprint over every load choice inside it, as the
+     * sequential search would leave them. Those nodes then offer nothing more.
+     */
+    List<Subtree> close(int upTo) {
+        List<Subtree> out = new ArrayList<>();
+        List<Integer> prefix = new ArrayList<>(root);
+        for (int k = 0; k <= upTo && k < stack.size(); k++) {
+            Node n = stack.get(k);
+            if (n.read) {
+                for (int o = n.chosen + 1; o < n.options; o++) {
+                    out.add(new Subtree(appendTo(prefix, -1 - o), new LinkedHashMap<>(n.sleep)));
+                }
+                n.closed = true;
+            } else {
+                Map<Integer, Footprint> sleep = new LinkedHashMap<>(n.sleep);
+                for (int r = n.explored.nextSetBit(0); r >= 0; r = n.explored.nextSetBit(r + 1)) {
+                    Footprint f = r == n.chosen ? null : n.done.get(r);
+                    sleep.put(r, f != null ? f : probe(runner, appendTo(prefix, r)));
+                }
+                for (int q : n.enabled) {
+                    if (sleep.containsKey(q)) {
+                        continue; // asleep here, or run here already
+                    }
+                    List<Integer> child = appendTo(prefix, q);
+                    out.add(new Subtree(child, new LinkedHashMap<>(sleep)));
+                    sleep.put(q, probe(runner, child));
+                    n.explored.set(q); // given away
+                }
+                n.closed = true;
+            }
+            prefix.add(encoded(n));
+        }
+        return out;
+    }
+
+    /** Everything this search has not explored yet, given away ({@link #close}): it ends here. */
+    List<Subtree> closeAll() {
+        List<Subtree> out = close(stack.size() - 1);
+        stack.clear();
+        return out;
+    }
+
+    private static List<Integer> appendTo(List<Integer> prefix, int v) {
+        List<Integer> out = new ArrayList<>(prefix);
+        out.add(v);
+        return List.copyOf(out);
+    }
+
     /** Moves the deepest node with an unexplored alternative to it; false when the tree is done. */
     private boolean next() {
         while (!stack.isEmpty()) {
             Node n = stack.get(stack.size() - 1);
+            if (n.closed) {
+                stack.remove(stack.size() - 1); // its alternatives were given away
+                continue;
+            }
             if (n.read) {
                 if (n.chosen + 1 < n.options) {
                     n.chosen++;
@@ -393,7 +558,7 @@ final class Dpor {
     private Chooser chooser(ControlledScheduler cs, int prefixLen, List<Node> fresh) {
         return new Chooser() {
             int next;
-            Map<Integer, Footprint> sleep = new LinkedHashMap<>(rootSleep);
+            Map<Integer, Footprint> sleep = new LinkedHashMap<>(rootSleepAfter != null ? rootSleepAfter : rootSleep);
 
             @Override
             public int choose(Decision d) {
