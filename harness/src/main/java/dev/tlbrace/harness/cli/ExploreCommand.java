@@ -46,7 +46,7 @@ final class ExploreCommand implements Callable<Integer> {
 
     @Option(names = "--progress", negatable = true,
             description = "a progress line on stderr while the exhaustive search runs: executions, rate, share of the tree "
-                    + "done (default: on a terminal)")
+                    + "done (default: on a terminal); with --progress, how the work divided between the --jobs at the end")
     Boolean progress;
 
     @Option(names = "--jobs", paramLabel = "N",
@@ -122,6 +122,14 @@ final class ExploreCommand implements Callable<Integer> {
             try (SearchProgress p = SearchProgress.start(explorer, spec.commandLine().getErr(),
                     showProgress && bound == Explorer.UNBOUNDED, System.console() != null)) {
                 r = explorer.explore();
+            }
+            if (Boolean.TRUE.equals(progress) && bound == Explorer.UNBOUNDED && !explorer.workers().isEmpty()) {
+                StringBuilder w = new StringBuilder("  workers:");
+                for (Explorer.Worker x : explorer.workers()) {
+                    w.append(String.format(" [%,d executions in %d parts, %.1f s idle]", x.executions(), x.tasks(),
+                            x.idleMillis() / 1000.0));
+                }
+                spec.commandLine().getErr().println(w);
             }
         }
         out.println(sel.header() + (sel.defaultModel() ? " (the default for " + s.id() + "; --memory-model picks another)" : ""));

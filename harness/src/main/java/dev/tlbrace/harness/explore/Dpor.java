@@ -77,7 +77,7 @@ final class Dpor {
         this(runner, new Subtree(List.of(), Map.of()), new Limits(maxExecutions, Long.MAX_VALUE));
     }
 
-    /** The search below one subtree of a split ({@link #split}), drawing on shared limits. */
+    /** The search below one part of the tree ({@link #close}), drawing on shared limits. */
     Dpor(Runner runner, Subtree subtree, Limits limits) {
         this.runner = runner;
         this.root = subtree.prefix();
@@ -144,61 +144,11 @@ final class Dpor {
     }
 
     /**
-     * Where a split leaves a subtree: the choices that lead to it ({@link Execution#choices()}
-     * encoding) and the roles asleep there, each with the step it would take.
+     * A part of the tree searched on its own ({@link #close}): the choices that lead to it
+     * ({@link Execution#choices()} encoding) and the roles asleep there, each with the step it
+     * would take (its footprint over every load choice inside it).
      */
     record Subtree(List<Integer> prefix, Map<Integer, Footprint> sleep) { }
-
-    /**
-     * Splits the tree into subtrees that can be searched independently, the same way whatever
-     * runs them. The first {@code levels} branching decisions are branched in full: every
-     * option of a load; at a scheduling point every awake role, in role order, each later one
-     * entered with the earlier ones asleep (with their step's footprint over every load choice
-     * inside it, probed here), exactly as the sequential search would leave them. Below, each
-     * subtree's search adds nothing above its root, which is sound because every alternative
-     * there is taken.
-     */
-    static List<Subtree> split(Runner runner, int levels) {
-        List<Subtree> out = new ArrayList<>();
-        expand(runner, new Subtree(List.of(), Map.of()), levels, out);
-        return out;
-    }
-
-    private static void expand(Runner runner, Subtree at, int levels, List<Subtree> out) {
-        if (levels == 0) {
-            out.add(at);
-            return;
-        }
-        Skeleton sk = new Skeleton(at);
-        runner.run(cs -> sk.chooser(cs));
-        if (sk.branch == null) {
-            out.add(at); // nothing left to branch on: one subtree
-            return;
-        }
-        Decision d = sk.branch;
-        if (d.isRead()) {
-            for (int k = 0; k < d.options(); k++) {
-                expand(runner, new Subtree(append(sk.taken, -1 - k), sk.sleepAtBranch), levels - 1, out);
-            }
-            return;
-        }
-        List<Integer> awake = new ArrayList<>(d.enabled());
-        awake.removeIf(sk.sleepAtBranch::containsKey);
-        Map<Integer, Footprint> sleep = new LinkedHashMap<>(sk.sleepAtBranch);
-        for (int i = 0; i < awake.size(); i++) {
-            List<Integer> prefix = append(sk.taken, awake.get(i));
-            expand(runner, new Subtree(prefix, new LinkedHashMap<>(sleep)), levels - 1, out);
-            if (i + 1 < awake.size()) {
-                sleep.put(awake.get(i), probe(runner, prefix)); // asleep for the siblings after it
-            }
-        }
-    }
-
-    private static List<Integer> append(List<Integer> l, int v) {
-        List<Integer> out = new ArrayList<>(l);
-        out.add(v);
-        return List.copyOf(out);
-    }
 
     /**
      * The footprint of the step the last choice of {@code prefix} starts, over every load
@@ -247,64 +197,6 @@ final class Dpor {
             }
         }
         return all;
-    }
-
-    /** One run that replays a subtree's prefix and finds the next branching decision. */
-    private static final class Skeleton {
-        final Subtree at;
-        final List<Integer> taken = new ArrayList<>();
-        Decision branch;
-        Map<Integer, Footprint> sleepAtBranch;
-
-        Skeleton(Subtree at) {
-            this.at = at;
-        }
-
-        Chooser chooser(ControlledScheduler cs) {
-            return new Chooser() {
-                int next;
-                Map<Integer, Footprint> sleep = new LinkedHashMap<>(at.sleep());
-
-                @Override
-                public int choose(Decision d) {
-                    int i = next++;
-                    if (i < at.prefix().size()) {
-                        int c = at.prefix().get(i);
-                        taken.add(c);
-                        return d.isRead() ? -1 - c : c;
-                    }
-                    if (branch != null) {
-                        return d.isRead() ? 0 : STOP; // found: stop at the next scheduling point
-                    }
-                    if (d.isRead()) {
-                        if (d.options() > 1) {
-                            branch = d;
-                            sleepAtBranch = sleep;
-                        } else {
-                            taken.add(-1);
-                        }
-                        return 0;
-                    }
-                    sleep = awake(sleep, cs.lastStep());
-                    List<Integer> candidates = new ArrayList<>();
-                    for (int r : d.enabled()) {
-                        if (!sleep.containsKey(r)) {
-                            candidates.add(r);
-                        }
-                    }
-                    if (candidates.isEmpty()) {
-                        return STOP;
-                    }
-                    if (candidates.size() > 1) {
-                        branch = d;
-                        sleepAtBranch = sleep;
-                        return STOP;
-                    }
-                    taken.add(candidates.get(0));
-                    return candidates.get(0);
-                }
-            };
-        }
     }
 
     /** {@code sleep} without the roles whose step depends on {@code last}. */
@@ -389,7 +281,7 @@ final class Dpor {
     }
 
     private long handOffEvery;
-    private java.util.function.Consumer<Subtree> spawn;
+    private java.util.function.BiConsumer<Subtree, Double> spawn; // with its share of the tree
 
     /**
      * Dynamic splitting, deterministic: after every {@code every} executions of its own, this
@@ -398,7 +290,7 @@ final class Dpor {
      * depends only on its own executions, never on time or on the other workers, so the subtrees
      * made, and every count, are the same for any number of workers or machines.
      */
-    Dpor handOff(long every, java.util.function.Consumer<Subtree> spawn) {
+    Dpor handOff(long every, java.util.function.BiConsumer<Subtree, Double> spawn) {
         this.handOffEvery = every;
         this.spawn = spawn;
         return this;
@@ -421,8 +313,9 @@ final class Dpor {
         if (n < 0) {
             return; // nothing left above the current path
         }
-        for (Subtree t : close(n)) {
-            spawn.accept(t);
+        List<Subtree> given = close(n);
+        for (int i = 0; i < given.size(); i++) {
+            spawn.accept(given.get(i), closedShares.get(i));
         }
         List<Integer> prefix = new ArrayList<>(root);
         for (int k = 0; k <= n; k++) {
@@ -481,14 +374,18 @@ final class Dpor {
      */
     List<Subtree> close(int upTo) {
         List<Subtree> out = new ArrayList<>();
+        closedShares.clear();
+        double weight = share;
         List<Integer> prefix = new ArrayList<>(root);
         for (int k = 0; k <= upTo && k < stack.size(); k++) {
             Node n = stack.get(k);
+            int before = out.size();
             if (n.read) {
                 for (int o = n.chosen + 1; o < n.options; o++) {
                     out.add(new Subtree(appendTo(prefix, -1 - o), new LinkedHashMap<>(n.sleep)));
                 }
                 n.closed = true;
+                weight = shareOut(weight, n.options, out.size() - before);
             } else {
                 Map<Integer, Footprint> sleep = new LinkedHashMap<>(n.sleep);
                 for (int r = n.explored.nextSetBit(0); r >= 0; r = n.explored.nextSetBit(r + 1)) {
@@ -505,10 +402,29 @@ final class Dpor {
                     n.explored.set(q); // given away
                 }
                 n.closed = true;
+                weight = shareOut(weight, n.explored.cardinality(), out.size() - before);
             }
             prefix.add(encoded(n));
         }
         return out;
+    }
+
+    /**
+     * This search's share of the whole tree, as estimated (1 for the whole tree): each subtree
+     * {@link #close} gives away takes {@code 1/b} of what is left at its node (b: the node's
+     * alternatives), in {@link #closedShares}, and this search keeps the rest. For the progress
+     * line only; no count depends on it.
+     */
+    volatile double share = 1;
+    final List<Double> closedShares = new ArrayList<>();
+
+    private double shareOut(double weight, int alternatives, int given) {
+        int b = Math.max(1, alternatives);
+        for (int i = 0; i < given; i++) {
+            closedShares.add(weight / b);
+        }
+        share -= weight * given / b;
+        return weight / b;
     }
 
     /** Everything this search has not explored yet, given away ({@link #close}): it ends here. */

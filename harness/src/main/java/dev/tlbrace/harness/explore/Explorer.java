@@ -147,8 +147,10 @@ public final class Explorer {
     private long maxExecutions = Long.MAX_VALUE;
     private long timeLimitMillis;
     private volatile Dpor.Limits limits;
-    private volatile Dpor[] running;      // the subtrees' searches, null where not (yet) started or another shard's
-    private volatile double[] runningWeight; // each subtree's share of the tree, as estimated
+    /** For the progress line: the searches running now, and the estimated share of the tree finished. */
+    private final java.util.Set<Dpor> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.DoubleAdder finishedShare = new java.util.concurrent.atomic.DoubleAdder();
+    private volatile double takenShare = -1; // this shard's share of the tree; -1 before the plan is done
     private boolean naive;
 
     /**
@@ -197,24 +199,15 @@ public final class Explorer {
     /** The exhaustive search's progress now; {@code (0, -1)} before it starts. */
     public Progress progress() {
         Dpor.Limits l = limits;
-        Dpor[] rs = running;
-        double[] w = runningWeight;
-        if (l == null || rs == null || w == null) {
+        double taken = takenShare;
+        if (l == null || taken <= 0) {
             return new Progress(l == null ? 0 : l.executions.sum(), -1);
         }
-        double done = 0;
-        double total = 0;
-        for (int i = 0; i < rs.length && i < w.length; i++) {
-            if (w[i] <= 0) {
-                continue;
-            }
-            total += w[i];
-            Dpor d = rs[i];
-            if (d != null) {
-                done += w[i] * d.doneFraction;
-            }
+        double done = finishedShare.sum();
+        for (Dpor d : running) {
+            done += d.share * d.doneFraction;
         }
-        return new Progress(l.executions.sum(), total <= 0 ? -1 : done / total);
+        return new Progress(l.executions.sum(), Math.min(1, done / taken));
     }
 
     private Result exhaust() {
@@ -234,15 +227,18 @@ public final class Explorer {
     }
 
     /**
-     * One subtree's search ({@link Dpor#split}): its counts, and the choices of the execution it
-     * stopped at (a violation), or null. The same for any jobs and any sharding.
+     * One task's search: the plan ({@code subtree} 0), a top-level part, or a part one of them
+     * handed off ({@code task}: the top-level part, then each hand-off's index); its counts, and
+     * the choices of the execution it stopped at (a violation), or null. The same for any jobs
+     * and any sharding.
      */
     public record Part(int subtree, long executions, long pruned, long blocked, long stepBoundHits, long deadlocks,
                        long errors, boolean truncated, List<Integer> stop, boolean timedOut, List<Integer> task) { }
 
     /**
-     * What {@code explore --shard I/N} saves: the subtrees {@code i} with {@code i % N == I - 1}
-     * of the {@code subtrees} the split made, searched; {@link #merge} combines all N.
+     * What {@code explore --shard I/N} saves: the top-level parts ({@code subtrees} in all, the
+     * plan included) that the deal gave shard I, each searched with the parts it handed off;
+     * {@link #merge} combines all N.
      */
     public record Shard(int index, int count, int subtrees, List<Part> parts) { }
 
@@ -446,7 +442,7 @@ public final class Explorer {
      * Dpor#closeAll}) as the top-level parts that shards deal: part 0 is the plan itself.
      * Sequential and the same for any jobs and shards.
      */
-    private record Plan(Part part, List<Dpor.Subtree> pending) { }
+    private record Plan(Part part, List<Dpor.Subtree> pending, List<Double> shares, double ownShare) { }
 
     private Plan plan(java.util.function.Predicate<Execution> each, Dpor.Limits l) {
         Dpor d = new Dpor(this::runWith, new Dpor.Subtree(List.of(), java.util.Map.of()), l).pauseAfter(plan);
@@ -458,13 +454,14 @@ public final class Explorer {
             return each.test(e);
         });
         List<Dpor.Subtree> pending = d.paused && !stopped ? d.closeAll() : List.of();
+        List<Double> shares = new ArrayList<>(d.closedShares);
         Part part = new Part(0, d.executions, d.pruned, d.blocked, c.stepBound, c.deadlocks, c.errors, d.truncated,
                 stopped ? last[0].choices() : null, d.truncated && l.timedOut.get(), List.of(0));
-        return new Plan(part, pending);
+        return new Plan(part, pending, shares, d.share);
     }
 
     /** One piece of work: a subtree, named by where it came from (its top-level part, then each hand-off's index). */
-    private record Task(List<Integer> id, Dpor.Subtree subtree) { }
+    private record Task(List<Integer> id, Dpor.Subtree subtree, double share) { }
 
     private static final java.util.Comparator<List<Integer>> BY_ID = (x, y) -> {
         for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
@@ -499,17 +496,28 @@ public final class Explorer {
         java.util.ArrayDeque<Task> queue = new java.util.ArrayDeque<>();
         for (int i = 0; i < plan.pending().size(); i++) {
             if (take.test(i + 1)) {
-                queue.add(new Task(List.of(i + 1), plan.pending().get(i)));
+                queue.add(new Task(List.of(i + 1), plan.pending().get(i), plan.shares().get(i)));
             }
         }
         tasksKnown.addAndGet(queue.size());
+        double taken = take.test(0) ? plan.ownShare() : 0;
+        for (Task t : queue) {
+            taken += t.share();
+        }
+        finishedShare.add(take.test(0) ? plan.ownShare() : 0);
+        takenShare = taken;
         Object lock = new Object();
         int[] active = new int[1];
         Throwable[] failure = new Throwable[1];
+        workerStats.clear();
         Runnable worker = () -> {
+            long own = 0;
+            long idle = 0;
+            int tasks = 0;
             for (;;) {
                 Task t;
                 synchronized (lock) {
+                    long waitFrom = System.nanoTime();
                     while (queue.isEmpty() && active[0] > 0 && failure[0] == null) {
                         try {
                             lock.wait();
@@ -518,20 +526,25 @@ public final class Explorer {
                             return;
                         }
                     }
+                    idle += System.nanoTime() - waitFrom;
                     if (queue.isEmpty() || failure[0] != null) {
                         lock.notifyAll();
+                        workerStats.add(new Worker(tasks, own, idle / 1_000_000));
                         return;
                     }
                     t = queue.pollFirst();
                     active[0]++;
                 }
+                tasks++;
                 try {
-                    done.add(runTask(t, each, budget, child -> {
+                    Part part = runTask(t, each, budget, child -> {
                         synchronized (lock) {
                             queue.addLast(child);
                             lock.notifyAll();
                         }
-                    }));
+                    });
+                    own += part.executions();
+                    done.add(part);
                 } catch (RuntimeException | Error e) {
                     synchronized (lock) {
                         if (failure[0] == null) {
@@ -578,6 +591,18 @@ public final class Explorer {
                 millis(start), blocked);
     }
 
+    /** What one worker of the last search did: tasks taken, executions run, milliseconds waiting for work. */
+    public record Worker(int tasks, long executions, long idleMillis) { }
+
+    private final List<Worker> workerStats = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    /** Each worker of the last exhaustive search: how the work divided. */
+    public List<Worker> workers() {
+        synchronized (workerStats) {
+            return List.copyOf(workerStats);
+        }
+    }
+
     private final java.util.concurrent.atomic.AtomicLong tasksDone = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong tasksKnown = new java.util.concurrent.atomic.AtomicLong();
 
@@ -585,19 +610,27 @@ public final class Explorer {
     private Part runTask(Task t, java.util.function.Predicate<Execution> each, Dpor.Limits budget,
                          java.util.function.Consumer<Task> spawn) {
         int[] next = new int[1];
-        Dpor d = new Dpor(this::runWith, t.subtree(), budget).handOff(handOff, sub -> {
+        Dpor d = new Dpor(this::runWith, t.subtree(), budget).handOff(handOff, (sub, share) -> {
             List<Integer> id = new ArrayList<>(t.id());
             id.add(next[0]++);
             tasksKnown.incrementAndGet();
-            spawn.accept(new Task(List.copyOf(id), sub));
+            spawn.accept(new Task(List.copyOf(id), sub, share));
         });
+        d.share = t.share();
+        running.add(d);
         Counts c = new Counts();
         Execution[] last = new Execution[1];
-        boolean stopped = d.run(e -> {
-            c.count(e);
-            last[0] = e;
-            return each.test(e);
-        });
+        boolean stopped;
+        try {
+            stopped = d.run(e -> {
+                c.count(e);
+                last[0] = e;
+                return each.test(e);
+            });
+        } finally {
+            running.remove(d);
+            finishedShare.add(d.share);
+        }
         return new Part(t.id().get(0), d.executions, d.pruned, d.blocked, c.stepBound, c.deadlocks, c.errors, d.truncated,
                 stopped ? last[0].choices() : null, d.truncated && budget.timedOut.get(), t.id());
     }
@@ -629,9 +662,6 @@ public final class Explorer {
 
     /** When this search began ({@link System#nanoTime()}): the time limit counts from here, the quick hunt included. */
     private long started = System.nanoTime();
-
-    /** How many levels of the tree {@link Dpor#split} branches in full: up to 2^4 subtrees for two roles. */
-    static final int SPLIT_LEVELS = 4;
 
     private int jobs = 1;
 
