@@ -45,7 +45,7 @@ final class ExploreCommand implements Callable<Integer> {
     String timeLimit;
 
     @Option(names = "--progress", negatable = true,
-            description = "a progress line on stderr while the exhaustive search runs: executions, rate, share of the tree "
+            description = "a progress line on stderr while the exhaustive search runs: executions, rate, parts of the tree "
                     + "done (default: on a terminal); with --progress, how the work divided between the --jobs at the end")
     Boolean progress;
 

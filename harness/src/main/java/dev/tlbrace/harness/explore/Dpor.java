@@ -281,7 +281,7 @@ final class Dpor {
     }
 
     private long handOffEvery;
-    private java.util.function.BiConsumer<Subtree, Double> spawn; // with its share of the tree
+    private java.util.function.Consumer<Subtree> spawn;
 
     /**
      * Dynamic splitting, deterministic: after every {@code every} executions of its own, this
@@ -290,7 +290,7 @@ final class Dpor {
      * depends only on its own executions, never on time or on the other workers, so the subtrees
      * made, and every count, are the same for any number of workers or machines.
      */
-    Dpor handOff(long every, java.util.function.BiConsumer<Subtree, Double> spawn) {
+    Dpor handOff(long every, java.util.function.Consumer<Subtree> spawn) {
         this.handOffEvery = every;
         this.spawn = spawn;
         return this;
@@ -313,9 +313,8 @@ final class Dpor {
         if (n < 0) {
             return; // nothing left above the current path
         }
-        List<Subtree> given = close(n);
-        for (int i = 0; i < given.size(); i++) {
-            spawn.accept(given.get(i), closedShares.get(i));
+        for (Subtree t : close(n)) {
+            spawn.accept(t);
         }
         List<Integer> prefix = new ArrayList<>(root);
         for (int k = 0; k <= n; k++) {
@@ -374,18 +373,14 @@ final class Dpor {
      */
     List<Subtree> close(int upTo) {
         List<Subtree> out = new ArrayList<>();
-        closedShares.clear();
-        double weight = share;
         List<Integer> prefix = new ArrayList<>(root);
         for (int k = 0; k <= upTo && k < stack.size(); k++) {
             Node n = stack.get(k);
-            int before = out.size();
             if (n.read) {
                 for (int o = n.chosen + 1; o < n.options; o++) {
                     out.add(new Subtree(appendTo(prefix, -1 - o), new LinkedHashMap<>(n.sleep)));
                 }
                 n.closed = true;
-                weight = shareOut(weight, n.options, out.size() - before);
             } else {
                 Map<Integer, Footprint> sleep = new LinkedHashMap<>(n.sleep);
                 for (int r = n.explored.nextSetBit(0); r >= 0; r = n.explored.nextSetBit(r + 1)) {
@@ -402,29 +397,10 @@ final class Dpor {
                     n.explored.set(q); // given away
                 }
                 n.closed = true;
-                weight = shareOut(weight, n.explored.cardinality(), out.size() - before);
             }
             prefix.add(encoded(n));
         }
         return out;
-    }
-
-    /**
-     * This search's share of the whole tree, as estimated (1 for the whole tree): each subtree
-     * {@link #close} gives away takes {@code 1/b} of what is left at its node (b: the node's
-     * alternatives), in {@link #closedShares}, and this search keeps the rest. For the progress
-     * line only; no count depends on it.
-     */
-    volatile double share = 1;
-    final List<Double> closedShares = new ArrayList<>();
-
-    private double shareOut(double weight, int alternatives, int given) {
-        int b = Math.max(1, alternatives);
-        for (int i = 0; i < given; i++) {
-            closedShares.add(weight / b);
-        }
-        share -= weight * given / b;
-        return weight / b;
     }
 
     /** Everything this search has not explored yet, given away ({@link #close}): it ends here. */
