@@ -242,7 +242,7 @@ public final class Explorer {
         if (count < 1 || index < 1 || index > count) {
             throw new IllegalArgumentException("shard " + index + "/" + count + ": need 1 <= I <= N");
         }
-        List<Part> parts = parts(plan -> deal(plan.pending(), count).get(index - 1));
+        List<Part> parts = parts(plan -> deal(plan, count).get(index - 1));
         return new Shard(index, count, lastSplit, parts);
     }
 
@@ -385,22 +385,19 @@ public final class Explorer {
         }, new int[1], plan -> i -> true, new ArrayList<>());
     }
 
-    /** Executions a shard's deal runs in each top-level part to estimate its size ({@link #deal}). */
+    /** Executions the plan runs in each part to estimate its size ({@link #plan}). */
     static final long PROBE = 48;
 
     /**
-     * Which top-level parts each of {@code count} shards takes: part 0 (the plan) the first;
-     * the others by their estimated size, largest first, each to the shard with the least so far
-     * (LPT). The estimate: the part's first {@link #PROBE} executions, and the share of its tree
-     * they covered as its stack shows it ({@link Dpor#doneFraction}); a part that finishes within
-     * them is its exact size. Deterministic: every shard computes the same deal.
+     * Which top-level parts each of {@code count} shards takes: subtree 0 (what the plan
+     * searched) the first; the others by the size the plan estimated, largest first, each to the
+     * shard with the least so far (LPT). Every shard computes the same deal.
      */
-    private List<java.util.function.IntPredicate> deal(List<Dpor.Subtree> pending, int count) {
+    private List<java.util.function.IntPredicate> deal(Plan plan, int count) {
+        List<Dpor.Subtree> pending = plan.pending();
         double[] size = new double[pending.size()];
-        for (int i = 0; i < pending.size(); i++) {
-            Dpor d = new Dpor(this::runWith, pending.get(i), new Dpor.Limits(Long.MAX_VALUE, Long.MAX_VALUE)).pauseAfter(PROBE);
-            d.run(e -> false);
-            size[i] = !d.paused ? d.executions : PROBE / Math.max(1e-3, 1 - d.remaining());
+        for (int i = 0; i < size.length; i++) {
+            size[i] = plan.size().get(i);
         }
         Integer[] order = new Integer[pending.size()];
         for (int i = 0; i < order.length; i++) {
@@ -433,14 +430,86 @@ public final class Explorer {
     volatile double[] lastDeal;
 
     /**
-     * The whole tree's first {@link #PLAN} executions, then the rest given away ({@link
-     * Dpor#closeAll}) as the top-level parts that shards deal: part 0 is the plan itself.
-     * Sequential and the same for any jobs and shards.
+     * The plan: the whole tree's first {@link #PLAN} executions, the rest given away ({@link
+     * Dpor#closeAll}); then, for up to {@link #ROUNDS} rounds, each part's first {@link #PROBE}
+     * executions: a part that finishes is done; one whose estimated size (those executions over
+     * the share of its tree they covered, {@link Dpor#doneFraction}) is over 1/{@link #BIG} of
+     * the whole is given away in turn, deeper; the others are left whole (their probe is run
+     * again by whoever takes them). What is left are the top-level parts, each with its
+     * estimated size, for the shards' deal. Deterministic and the same for any jobs and shards
+     * (the probes of a round run side by side on the jobs); the parts done here are all
+     * credited to shard 1, as subtree 0.
      */
-    private record Plan(Part part, List<Dpor.Subtree> pending) { }
+    private record Plan(List<Part> done, List<Dpor.Subtree> pending, List<Double> size) { }
 
     private Plan plan(java.util.function.Predicate<Execution> each, Dpor.Limits l) {
-        Dpor d = new Dpor(this::runWith, new Dpor.Subtree(List.of(), java.util.Map.of()), l).pauseAfter(plan);
+        List<Part> done = new ArrayList<>();
+        Probe root = probe(new Dpor.Subtree(List.of(), java.util.Map.of()), each, l, plan, List.of(0));
+        done.add(root.part);
+        if (!root.dpor.paused || root.part.stop() != null) {
+            return new Plan(done, List.of(), List.of());
+        }
+        List<Dpor.Subtree> open = root.dpor.closeAll();
+        List<Dpor.Subtree> pending = new ArrayList<>();
+        List<Double> size = new ArrayList<>();
+        for (int round = 0; !open.isEmpty(); round++) {
+            List<Probe> probes = probeAll(open, each, l, round);
+            double total = done.stream().mapToLong(Part::executions).sum() + size.stream().mapToDouble(x -> x).sum();
+            for (Probe p : probes) {
+                total += p.size;
+            }
+            List<Dpor.Subtree> next = new ArrayList<>();
+            for (int i = 0; i < probes.size(); i++) {
+                Probe p = probes.get(i);
+                if (!p.dpor.paused || p.part.stop() != null) {
+                    done.add(p.part); // finished (or stopped at a violation) within its probe
+                } else if (round < ROUNDS && p.size > total / BIG) {
+                    done.add(p.part);
+                    next.addAll(p.dpor.closeAll()); // big: split deeper
+                } else {
+                    pending.add(open.get(i)); // left whole: its probe is not counted, its taker runs it again
+                    size.add(p.size);
+                }
+            }
+            open = next;
+        }
+        return new Plan(done, pending, size);
+    }
+
+    private static final class Probe {
+        Dpor dpor;
+        Part part;
+        double size;
+    }
+
+    private List<Probe> probeAll(List<Dpor.Subtree> open, java.util.function.Predicate<Execution> each, Dpor.Limits l,
+                                 int round) {
+        Probe[] out = new Probe[open.size()];
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Throwable[] failure = new Throwable[1];
+        runWorkers(() -> {
+            for (int i = next.getAndIncrement(); i < open.size(); i = next.getAndIncrement()) {
+                try {
+                    out[i] = probe(open.get(i), each, l, probe, List.of(0, round + 1, i));
+                } catch (RuntimeException | Error e) {
+                    synchronized (out) {
+                        failure[0] = e;
+                    }
+                    return;
+                }
+            }
+        });
+        if (failure[0] instanceof RuntimeException re) {
+            throw re;
+        } else if (failure[0] instanceof Error er) {
+            throw er;
+        }
+        return List.of(out);
+    }
+
+    private Probe probe(Dpor.Subtree s, java.util.function.Predicate<Execution> each, Dpor.Limits l, long executions,
+                        List<Integer> id) {
+        Dpor d = new Dpor(this::runWith, s, l).pauseAfter(executions);
         Counts c = new Counts();
         Execution[] last = new Execution[1];
         boolean stopped = d.run(e -> {
@@ -448,11 +517,18 @@ public final class Explorer {
             last[0] = e;
             return each.test(e);
         });
-        List<Dpor.Subtree> pending = d.paused && !stopped ? d.closeAll() : List.of();
-        Part part = new Part(0, d.executions, d.pruned, d.blocked, c.stepBound, c.deadlocks, c.errors, d.truncated,
-                stopped ? last[0].choices() : null, d.truncated && l.timedOut.get(), List.of(0));
-        return new Plan(part, pending);
+        Probe p = new Probe();
+        p.dpor = d;
+        p.part = new Part(0, d.executions, d.pruned, d.blocked, c.stepBound, c.deadlocks, c.errors, d.truncated,
+                stopped ? last[0].choices() : null, d.truncated && l.timedOut.get(), id);
+        p.size = d.paused ? executions / Math.max(1e-3, 1 - d.remaining()) : d.executions;
+        return p;
     }
+
+    /** Rounds of {@link #plan} that split a big part deeper. */
+    static final int ROUNDS = 4;
+    /** A part estimated at over 1/BIG of the whole tree is split deeper ({@link #plan}). */
+    static final int BIG = 24;
 
     /** One piece of work: a subtree, named by where it came from (its top-level part, then each hand-off's index). */
     private record Task(List<Integer> id, Dpor.Subtree subtree) { }
@@ -485,7 +561,7 @@ public final class Explorer {
         lastSplit = plan.pending().size() + 1;
         List<Part> done = java.util.Collections.synchronizedList(new ArrayList<>());
         if (take.test(0)) {
-            done.add(plan.part());
+            done.addAll(plan.done());
         }
         java.util.ArrayDeque<Task> queue = new java.util.ArrayDeque<>();
         for (int i = 0; i < plan.pending().size(); i++) {
@@ -623,6 +699,7 @@ public final class Explorer {
     static final long HAND_OFF = 1_000;
     private long plan = PLAN;
     private long handOff = HAND_OFF;
+    private long probe = PROBE;
 
     /**
      * Tests only: split after {@code plan} executions and hand off every {@code handOff}, so
@@ -632,6 +709,7 @@ public final class Explorer {
     Explorer splitting(long plan, long handOff) {
         this.plan = plan;
         this.handOff = handOff;
+        this.probe = handOff;
         return this;
     }
 
