@@ -405,6 +405,7 @@ public final class Explorer {
         }
         java.util.Arrays.sort(order, (x, y) -> size[x] != size[y] ? Double.compare(size[y], size[x]) : Integer.compare(x, y));
         double[] load = new double[count];
+        load[0] = plan.done().stream().mapToLong(Part::executions).sum(); // shard 1 has what the plan searched
         int[] owner = new int[pending.size() + 1];
         owner[0] = 0;
         for (int i : order) {
