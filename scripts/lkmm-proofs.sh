@@ -7,11 +7,12 @@
 #
 # usage: [MODEL=lkmm|armv8|sc|tso] [JAR=path/to/tlbrace.jar] scripts/lkmm-proofs.sh [JOBS [MAX_EXECUTIONS]]
 # JAR: measure a copy of the jar (so that a rebuild of the worktree does not change it mid-run).
+# No MAX_EXECUTIONS: no limit, every proof runs to the end.
 # Measure on an otherwise idle machine: check `uptime` first.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jobs="${1:-2}"
-max="${2:-1000000}"
+max="${2:-}"
 model="${MODEL:-lkmm}"
 if [ -n "${JAR:-}" ]; then
   jar="$JAR"
@@ -30,7 +31,7 @@ java -jar "$jar" list | awk 'NR > 1 && NF >= 4 && $3 ~ /^(known|fixed)$/ { print
   grep "^$s " "${TMPDIR:-/tmp}/lkmm-forms.$$" | while read -r _ f; do
     [ "$f" = two-vcpu ] && continue # three actors: not on 2 CPUs
     out="$(java -jar "$jar" explore "$s" --variant "$v" --form "$f" --memory-model "$model" --jobs "$jobs" \
-        --max-executions "$max" 2>&1)"
+        ${max:+--max-executions "$max"} 2>&1)"
     code=$?
     line="$(printf '%s\n' "$out" | grep -E '^(exhaustive|counterexample|NOT exhaustive)' | head -1)"
     verdict=$(printf '%s' "$line" | awk '{ print $1 }' | tr -d ':')

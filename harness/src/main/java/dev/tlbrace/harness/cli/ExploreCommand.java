@@ -45,8 +45,8 @@ final class ExploreCommand implements Callable<Integer> {
     String timeLimit;
 
     @Option(names = "--progress", negatable = true,
-            description = "a progress line on stderr while the exhaustive search runs: executions, rate, share of the tree "
-                    + "done (default: on a terminal)")
+            description = "a progress line on stderr while the exhaustive search runs: executions, rate, parts of the tree "
+                    + "done (default: on a terminal); with --progress, how the work divided between the --jobs at the end")
     Boolean progress;
 
     @Option(names = "--jobs", paramLabel = "N",
@@ -122,6 +122,14 @@ final class ExploreCommand implements Callable<Integer> {
             try (SearchProgress p = SearchProgress.start(explorer, spec.commandLine().getErr(),
                     showProgress && bound == Explorer.UNBOUNDED, System.console() != null)) {
                 r = explorer.explore();
+            }
+            if (Boolean.TRUE.equals(progress) && bound == Explorer.UNBOUNDED && !explorer.workers().isEmpty()) {
+                StringBuilder w = new StringBuilder("  workers:");
+                for (Explorer.Worker x : explorer.workers()) {
+                    w.append(String.format(" [%,d executions in %d parts, %.1f s idle]", x.executions(), x.tasks(),
+                            x.idleMillis() / 1000.0));
+                }
+                spec.commandLine().getErr().println(w);
             }
         }
         out.println(sel.header() + (sel.defaultModel() ? " (the default for " + s.id() + "; --memory-model picks another)" : ""));
@@ -216,10 +224,7 @@ final class ExploreCommand implements Callable<Integer> {
         int n = sh.count();
         long start = System.nanoTime();
         Explorer.Shard part = explorer.shard(i, n);
-        if (n > part.subtrees()) {
-            throw new BadInputException("--shard " + shard + ": the search splits into " + part.subtrees()
-                    + " subtrees, fewer than " + n + " shards");
-        }
+        // a small search may split into fewer top-level parts than shards: the others save an empty part
         java.util.Map<String, Object> doc = runKey(s, v);
         doc.put("shard", part);
         if (outFile.toAbsolutePath().getParent() != null) {
@@ -230,8 +235,9 @@ final class ExploreCommand implements Callable<Integer> {
         long execs = part.parts().stream().mapToLong(Explorer.Part::executions).sum();
         long stops = part.parts().stream().filter(p -> p.stop() != null).count();
         out.println(sel.header());
-        out.printf("shard %d/%d: %d of %d subtrees, %d executions%s (%d ms); saved %s%n", i, n, part.parts().size(),
-                part.subtrees(), execs, stops == 0 ? ", no violation" : ", " + stops + " stopped at a violation",
+        long tops = part.parts().stream().mapToInt(Explorer.Part::subtree).distinct().count();
+        out.printf("shard %d/%d: %d of %d subtrees (%d parts after hand-offs), %d executions%s (%d ms); saved %s%n", i, n,
+                tops, part.subtrees(), part.parts().size(), execs, stops == 0 ? ", no violation" : ", " + stops + " stopped at a violation",
                 (System.nanoTime() - start) / 1_000_000, outFile);
         out.println("merge:    tlbrace explore " + s.id() + " --variant " + v.id()
                 + (s.form().equals(s.baseForm()) ? "" : " --form " + s.form()) + " --memory-model " + sel.memoryModel().id()

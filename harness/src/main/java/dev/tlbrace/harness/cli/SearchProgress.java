@@ -4,8 +4,9 @@ import dev.tlbrace.harness.explore.Explorer;
 import java.io.PrintWriter;
 
 /**
- * The exhaustive search's progress line: executions so far, their rate, and the estimated share
- * of the tree done ({@link Explorer#progress()}), first after {@link #QUIET_MS} (a search of a few
+ * The exhaustive search's progress line: executions so far, their rate, the parts of the tree
+ * done of those made so far, and the share of the tree done where the search can estimate it
+ * ({@link Explorer#progress()}), first after {@link #QUIET_MS} (a search of a few
  * seconds shows nothing), then every second, redrawn in place on a terminal; in a log
  * ({@code --progress} without one) a line every {@link #LOG_MS}. Cleared when the search ends,
  * so stdout's verdict reads the same with or without it.
@@ -56,7 +57,8 @@ final class SearchProgress implements AutoCloseable {
     static String line(Explorer.Progress p, long ms) {
         long rate = ms <= 0 ? 0 : p.executions() * 1000 / ms;
         String done = p.done() < 0 ? "" : String.format(", ~%d%% of the tree (estimate)", Math.round(p.done() * 100));
-        return String.format("  exploring: %,d executions, %,d/s%s, %d s", p.executions(), rate, done, ms / 1000);
+        String parts = p.partsKnown() <= 0 ? "" : String.format(", %,d of %,d parts done", p.partsDone(), p.partsKnown());
+        return String.format("  exploring: %,d executions, %,d/s%s%s, %d s", p.executions(), rate, done, parts, ms / 1000);
     }
 
     /** A running progress line, or one that prints nothing when {@code on} is false. */

@@ -51,6 +51,7 @@ final class Dpor {
         final BitSet explored = new BitSet();
         final Map<Integer, Footprint> done = new HashMap<>(); // explored child -> its step, over every load choice
         int chosen;
+        boolean closed; // its alternatives were given away ({@link Dpor#close})
 
         Node(boolean read, int options, int step, List<Integer> enabled, Map<Integer, Footprint> sleep) {
             this.read = read;
@@ -62,7 +63,7 @@ final class Dpor {
     }
 
     private final Runner runner;
-    private final List<Integer> root;               // a split's fixed prefix (choices encoding)
+    private List<Integer> root;                     // a split's fixed prefix (choices encoding); grows at a hand-off
     private final Map<Integer, Footprint> rootSleep; // asleep after it
     private final Limits limits; // executions left, deadline and live counts, shared by a split's subtrees
     private final List<Node> stack = new ArrayList<>();
@@ -76,7 +77,7 @@ final class Dpor {
         this(runner, new Subtree(List.of(), Map.of()), new Limits(maxExecutions, Long.MAX_VALUE));
     }
 
-    /** The search below one subtree of a split ({@link #split}), drawing on shared limits. */
+    /** The search below one part of the tree ({@link #close}), drawing on shared limits. */
     Dpor(Runner runner, Subtree subtree, Limits limits) {
         this.runner = runner;
         this.root = subtree.prefix();
@@ -143,61 +144,11 @@ final class Dpor {
     }
 
     /**
-     * Where a split leaves a subtree: the choices that lead to it ({@link Execution#choices()}
-     * encoding) and the roles asleep there, each with the step it would take.
+     * A part of the tree searched on its own ({@link #close}): the choices that lead to it
+     * ({@link Execution#choices()} encoding) and the roles asleep there, each with the step it
+     * would take (its footprint over every load choice inside it).
      */
     record Subtree(List<Integer> prefix, Map<Integer, Footprint> sleep) { }
-
-    /**
-     * Splits the tree into subtrees that can be searched independently, the same way whatever
-     * runs them. The first {@code levels} branching decisions are branched in full: every
-     * option of a load; at a scheduling point every awake role, in role order, each later one
-     * entered with the earlier ones asleep (with their step's footprint over every load choice
-     * inside it, probed here), exactly as the sequential search would leave them. Below, each
-     * subtree's search adds nothing above its root, which is sound because every alternative
-     * there is taken.
-     */
-    static List<Subtree> split(Runner runner, int levels) {
-        List<Subtree> out = new ArrayList<>();
-        expand(runner, new Subtree(List.of(), Map.of()), levels, out);
-        return out;
-    }
-
-    private static void expand(Runner runner, Subtree at, int levels, List<Subtree> out) {
-        if (levels == 0) {
-            out.add(at);
-            return;
-        }
-        Skeleton sk = new Skeleton(at);
-        runner.run(cs -> sk.chooser(cs));
-        if (sk.branch == null) {
-            out.add(at); // nothing left to branch on: one subtree
-            return;
-        }
-        Decision d = sk.branch;
-        if (d.isRead()) {
-            for (int k = 0; k < d.options(); k++) {
-                expand(runner, new Subtree(append(sk.taken, -1 - k), sk.sleepAtBranch), levels - 1, out);
-            }
-            return;
-        }
-        List<Integer> awake = new ArrayList<>(d.enabled());
-        awake.removeIf(sk.sleepAtBranch::containsKey);
-        Map<Integer, Footprint> sleep = new LinkedHashMap<>(sk.sleepAtBranch);
-        for (int i = 0; i < awake.size(); i++) {
-            List<Integer> prefix = append(sk.taken, awake.get(i));
-            expand(runner, new Subtree(prefix, new LinkedHashMap<>(sleep)), levels - 1, out);
-            if (i + 1 < awake.size()) {
-                sleep.put(awake.get(i), probe(runner, prefix)); // asleep for the siblings after it
-            }
-        }
-    }
-
-    private static List<Integer> append(List<Integer> l, int v) {
-        List<Integer> out = new ArrayList<>(l);
-        out.add(v);
-        return List.copyOf(out);
-    }
 
     /**
      * The footprint of the step the last choice of {@code prefix} starts, over every load
@@ -248,64 +199,6 @@ final class Dpor {
         return all;
     }
 
-    /** One run that replays a subtree's prefix and finds the next branching decision. */
-    private static final class Skeleton {
-        final Subtree at;
-        final List<Integer> taken = new ArrayList<>();
-        Decision branch;
-        Map<Integer, Footprint> sleepAtBranch;
-
-        Skeleton(Subtree at) {
-            this.at = at;
-        }
-
-        Chooser chooser(ControlledScheduler cs) {
-            return new Chooser() {
-                int next;
-                Map<Integer, Footprint> sleep = new LinkedHashMap<>(at.sleep());
-
-                @Override
-                public int choose(Decision d) {
-                    int i = next++;
-                    if (i < at.prefix().size()) {
-                        int c = at.prefix().get(i);
-                        taken.add(c);
-                        return d.isRead() ? -1 - c : c;
-                    }
-                    if (branch != null) {
-                        return d.isRead() ? 0 : STOP; // found: stop at the next scheduling point
-                    }
-                    if (d.isRead()) {
-                        if (d.options() > 1) {
-                            branch = d;
-                            sleepAtBranch = sleep;
-                        } else {
-                            taken.add(-1);
-                        }
-                        return 0;
-                    }
-                    sleep = awake(sleep, cs.lastStep());
-                    List<Integer> candidates = new ArrayList<>();
-                    for (int r : d.enabled()) {
-                        if (!sleep.containsKey(r)) {
-                            candidates.add(r);
-                        }
-                    }
-                    if (candidates.isEmpty()) {
-                        return STOP;
-                    }
-                    if (candidates.size() > 1) {
-                        branch = d;
-                        sleepAtBranch = sleep;
-                        return STOP;
-                    }
-                    taken.add(candidates.get(0));
-                    return candidates.get(0);
-                }
-            };
-        }
-    }
-
     /** {@code sleep} without the roles whose step depends on {@code last}. */
     private static Map<Integer, Footprint> awake(Map<Integer, Footprint> sleep, Step last) {
         if (last == null || sleep.isEmpty()) {
@@ -353,6 +246,14 @@ final class Dpor {
             if (each.test(e)) {
                 return true;
             }
+            // both before next(): the stack is the path just run, every alternative on it unstarted
+            if (pauseAfter > 0 && executions >= pauseAfter && hasAlternative()) {
+                paused = true;
+                return false;
+            }
+            if (handOffEvery > 0 && executions % handOffEvery == 0) {
+                handOff();
+            }
             if (!next()) {
                 doneFraction = 1;
                 return false;
@@ -363,10 +264,166 @@ final class Dpor {
         }
     }
 
+    private long pauseAfter;
+    /** Whether {@link #run} returned because of {@link #pauseAfter}: the tree is not done. */
+    boolean paused;
+
+    /** Makes {@link #run} return after {@code n} executions, the rest of the tree still on the stack. */
+    Dpor pauseAfter(long n) {
+        this.pauseAfter = n;
+        return this;
+    }
+
+    /** This search's share of what is left of its tree, estimated ({@link #doneFraction}). */
+    double remaining() {
+        updateDone();
+        return 1 - doneFraction;
+    }
+
+    private long handOffEvery;
+    private java.util.function.Consumer<Subtree> spawn;
+
+    /**
+     * Dynamic splitting, deterministic: after every {@code every} executions of its own, this
+     * search gives away the shallowest part of its tree that it has not started ({@link #handOff}),
+     * each as a {@link Subtree} to {@code spawn}, and goes on with the rest. When it hands off
+     * depends only on its own executions, never on time or on the other workers, so the subtrees
+     * made, and every count, are the same for any number of workers or machines.
+     */
+    Dpor handOff(long every, java.util.function.Consumer<Subtree> spawn) {
+        this.handOffEvery = every;
+        this.spawn = spawn;
+        return this;
+    }
+
+    /**
+     * Gives away every alternative not yet started at the nodes from the top of the stack down
+     * to the shallowest one that the reduction still has to explore ({@link #close}), and makes
+     * the path through them this search's fixed prefix: nothing is added above it any more,
+     * which is sound because every alternative there is now some subtree's.
+     */
+    private void handOff() {
+        int n = -1;
+        for (int k = 0; k < stack.size() && n < 0; k++) {
+            Node node = stack.get(k);
+            if (node.read ? node.chosen + 1 < node.options : hasPending(node)) {
+                n = k;
+            }
+        }
+        if (n < 0) {
+            return; // nothing left above the current path
+        }
+        for (Subtree t : close(n)) {
+            spawn.accept(t);
+        }
+        List<Integer> prefix = new ArrayList<>(root);
+        for (int k = 0; k <= n; k++) {
+            prefix.add(encoded(stack.get(k)));
+        }
+        root = List.copyOf(prefix);
+        rootSleepAfter = sleepAfter(stack.get(n));
+        stack.subList(0, n + 1).clear();
+    }
+
+    /** After a hand-off, what is asleep below the new root (only used when no node is left below it). */
+    private Map<Integer, Footprint> rootSleepAfter;
+
+    private static int encoded(Node n) {
+        return n.read ? -1 - n.chosen : n.chosen;
+    }
+
+    private static Map<Integer, Footprint> sleepAfter(Node n) {
+        Map<Integer, Footprint> out = new LinkedHashMap<>(n.sleep);
+        if (!n.read) {
+            n.done.forEach((r, f) -> {
+                if (r != n.chosen) {
+                    out.put(r, f);
+                }
+            });
+        }
+        return out;
+    }
+
+    /** Whether {@link #next} would find more to explore. */
+    private boolean hasAlternative() {
+        for (Node n : stack) {
+            if (n.read ? n.chosen + 1 < n.options : hasPending(n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasPending(Node n) {
+        for (int q = n.backtrack.nextSetBit(0); q >= 0; q = n.backtrack.nextSetBit(q + 1)) {
+            if (!n.explored.get(q) && !n.sleep.containsKey(q) && n.enabled.contains(q)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Every alternative not yet started at stack nodes {@code 0..upTo}, each as a subtree, top
+     * down: at a load every later option, with the load's sleep set; at a scheduling point every
+     * awake role not yet run there (all of them, not only the reduction's backtrack set: nothing
+     * found later can add one here), each with the roles explored there and the siblings before
+     * it asleep, each with its step's footprint over every load choice inside it, as the
+     * sequential search would leave them. Those nodes then offer nothing more.
+     */
+    List<Subtree> close(int upTo) {
+        List<Subtree> out = new ArrayList<>();
+        List<Integer> prefix = new ArrayList<>(root);
+        for (int k = 0; k <= upTo && k < stack.size(); k++) {
+            Node n = stack.get(k);
+            if (n.read) {
+                for (int o = n.chosen + 1; o < n.options; o++) {
+                    out.add(new Subtree(appendTo(prefix, -1 - o), new LinkedHashMap<>(n.sleep)));
+                }
+                n.closed = true;
+            } else {
+                Map<Integer, Footprint> sleep = new LinkedHashMap<>(n.sleep);
+                for (int r = n.explored.nextSetBit(0); r >= 0; r = n.explored.nextSetBit(r + 1)) {
+                    Footprint f = r == n.chosen ? null : n.done.get(r);
+                    sleep.put(r, f != null ? f : probe(runner, appendTo(prefix, r)));
+                }
+                for (int q : n.enabled) {
+                    if (sleep.containsKey(q)) {
+                        continue; // asleep here, or run here already
+                    }
+                    List<Integer> child = appendTo(prefix, q);
+                    out.add(new Subtree(child, new LinkedHashMap<>(sleep)));
+                    sleep.put(q, probe(runner, child));
+                    n.explored.set(q); // given away
+                }
+                n.closed = true;
+            }
+            prefix.add(encoded(n));
+        }
+        return out;
+    }
+
+    /** Everything this search has not explored yet, given away ({@link #close}): it ends here. */
+    List<Subtree> closeAll() {
+        List<Subtree> out = close(stack.size() - 1);
+        stack.clear();
+        return out;
+    }
+
+    private static List<Integer> appendTo(List<Integer> prefix, int v) {
+        List<Integer> out = new ArrayList<>(prefix);
+        out.add(v);
+        return List.copyOf(out);
+    }
+
     /** Moves the deepest node with an unexplored alternative to it; false when the tree is done. */
     private boolean next() {
         while (!stack.isEmpty()) {
             Node n = stack.get(stack.size() - 1);
+            if (n.closed) {
+                stack.remove(stack.size() - 1); // its alternatives were given away
+                continue;
+            }
             if (n.read) {
                 if (n.chosen + 1 < n.options) {
                     n.chosen++;
@@ -393,7 +450,7 @@ final class Dpor {
     private Chooser chooser(ControlledScheduler cs, int prefixLen, List<Node> fresh) {
         return new Chooser() {
             int next;
-            Map<Integer, Footprint> sleep = new LinkedHashMap<>(rootSleep);
+            Map<Integer, Footprint> sleep = new LinkedHashMap<>(rootSleepAfter != null ? rootSleepAfter : rootSleep);
 
             @Override
             public int choose(Decision d) {

@@ -147,8 +147,6 @@ public final class Explorer {
     private long maxExecutions = Long.MAX_VALUE;
     private long timeLimitMillis;
     private volatile Dpor.Limits limits;
-    private volatile Dpor[] running;      // the subtrees' searches, null where not (yet) started or another shard's
-    private volatile double[] runningWeight; // each subtree's share of the tree, as estimated
     private boolean naive;
 
     /**
@@ -189,32 +187,22 @@ public final class Explorer {
     }
 
     /**
-     * A running search's progress, for a progress line: executions so far, and the estimated
-     * share of the tree done (-1 before the search proper begins).
+     * A running search's progress, for a progress line: executions so far, the estimated share
+     * of the tree done (-1: no estimate), and the parts done of those made so far. No share is
+     * estimated: the one tried (each part's share 1/b of what is left at its node, as a tree
+     * walk's progress bar estimates it) said 100% at 13% of the executions of
+     * apic/retry-in-progress, whose parts differ in size by orders of magnitude under sleep sets.
      */
-    public record Progress(long executions, double done) { }
+    public record Progress(long executions, double done, long partsDone, long partsKnown) {
+        public Progress(long executions, double done) {
+            this(executions, done, 0, 0);
+        }
+    }
 
     /** The exhaustive search's progress now; {@code (0, -1)} before it starts. */
     public Progress progress() {
         Dpor.Limits l = limits;
-        Dpor[] rs = running;
-        double[] w = runningWeight;
-        if (l == null || rs == null || w == null) {
-            return new Progress(l == null ? 0 : l.executions.sum(), -1);
-        }
-        double done = 0;
-        double total = 0;
-        for (int i = 0; i < rs.length && i < w.length; i++) {
-            if (w[i] <= 0) {
-                continue;
-            }
-            total += w[i];
-            Dpor d = rs[i];
-            if (d != null) {
-                done += w[i] * d.doneFraction;
-            }
-        }
-        return new Progress(l.executions.sum(), total <= 0 ? -1 : done / total);
+        return new Progress(l == null ? 0 : l.executions.sum(), -1, tasksDone.get(), tasksKnown.get());
     }
 
     private Result exhaust() {
@@ -224,7 +212,7 @@ public final class Explorer {
         if (quick.violated()) {
             return quickResult(quick, start);
         }
-        return combine(quick, parts(0, 1), start);
+        return combine(quick, parts(plan -> i -> true), start);
     }
 
     private static Result quickResult(Result quick, long start) {
@@ -234,15 +222,18 @@ public final class Explorer {
     }
 
     /**
-     * One subtree's search ({@link Dpor#split}): its counts, and the choices of the execution it
-     * stopped at (a violation), or null. The same for any jobs and any sharding.
+     * One task's search: the plan ({@code subtree} 0), a top-level part, or a part one of them
+     * handed off ({@code task}: the top-level part, then each hand-off's index); its counts, and
+     * the choices of the execution it stopped at (a violation), or null. The same for any jobs
+     * and any sharding.
      */
     public record Part(int subtree, long executions, long pruned, long blocked, long stepBoundHits, long deadlocks,
-                       long errors, boolean truncated, List<Integer> stop, boolean timedOut) { }
+                       long errors, boolean truncated, List<Integer> stop, boolean timedOut, List<Integer> task) { }
 
     /**
-     * What {@code explore --shard I/N} saves: the subtrees {@code i} with {@code i % N == I - 1}
-     * of the {@code subtrees} the split made, searched; {@link #merge} combines all N.
+     * What {@code explore --shard I/N} saves: the top-level parts ({@code subtrees} in all, the
+     * plan included) that the deal gave shard I, each searched with the parts it handed off;
+     * {@link #merge} combines all N.
      */
     public record Shard(int index, int count, int subtrees, List<Part> parts) { }
 
@@ -251,7 +242,7 @@ public final class Explorer {
         if (count < 1 || index < 1 || index > count) {
             throw new IllegalArgumentException("shard " + index + "/" + count + ": need 1 <= I <= N");
         }
-        List<Part> parts = parts(index - 1, count);
+        List<Part> parts = parts(plan -> deal(plan, count).get(index - 1));
         return new Shard(index, count, lastSplit, parts);
     }
 
@@ -287,15 +278,25 @@ public final class Explorer {
             }
             throw new IllegalArgumentException("missing shard(s) " + missing + " of " + n);
         }
-        all.sort(java.util.Comparator.comparingInt(Part::subtree));
-        for (int i = 0; i < all.size(); i++) {
-            if (all.get(i).subtree() != i) {
+        java.util.Map<Integer, Integer> shardOf = new java.util.HashMap<>();
+        for (Shard sh : shards) {
+            for (Part p : sh.parts()) {
+                Integer was = shardOf.putIfAbsent(p.subtree(), sh.index());
+                if (was != null && was != sh.index()) {
+                    throw new IllegalArgumentException("subtree " + p.subtree() + " is in shard " + was + " and shard "
+                            + sh.index());
+                }
+            }
+        }
+        for (int i = 0; i < subtrees; i++) {
+            if (!shardOf.containsKey(i)) {
                 throw new IllegalArgumentException("the shards do not hold subtree " + i + " of " + subtrees);
             }
         }
-        if (all.size() != subtrees) {
-            throw new IllegalArgumentException("the shards hold " + all.size() + " subtrees, the split made " + subtrees);
+        if (shardOf.size() != subtrees) {
+            throw new IllegalArgumentException("the shards hold " + shardOf.size() + " subtrees, the split made " + subtrees);
         }
+        all.sort((x, y) -> BY_ID.compare(idOf(x), idOf(y)));
         Result quick = bounded(0, 1);
         if (quick.violated()) {
             return quickResult(quick, start);
@@ -322,8 +323,8 @@ public final class Explorer {
             errors += p.errors();
             truncated |= p.truncated();
             timedOut |= p.timedOut();
-            if (p.stop() != null && (first == null || p.subtree() < first.subtree())) {
-                first = p; // each subtree stops at its first: the lowest one's is the same for any jobs
+            if (p.stop() != null && (first == null || BY_ID.compare(idOf(p), idOf(first)) < 0)) {
+                first = p; // each task stops at its first: the lowest one's is the same for any jobs
             }
         }
         if (first != null) {
@@ -346,28 +347,20 @@ public final class Explorer {
                 truncated, blocked, timedOut);
     }
 
+    private static List<Integer> idOf(Part p) {
+        return p.task() != null ? p.task() : List.of(p.subtree());
+    }
+
     /** The deepest bound {@link #combine} searches for a shorter counterexample than the reduced search's. */
     static final int SHORTEST_BOUND = 3;
 
     private volatile int lastSplit;
 
-    /** The reduced search over the subtrees {@code i % count == index}, each stopping at its first violation. */
-    private List<Part> parts(int index, int count) {
-        java.util.Map<Integer, List<Integer>> found = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The reduced search over the top-level parts {@code take} accepts, each task stopping at its first violation. */
+    private List<Part> parts(java.util.function.Function<Plan, java.util.function.IntPredicate> take) {
         List<Part> out = new ArrayList<>();
-        reduced(part -> e -> {
-            if (e.bad() || e.status() == Execution.Status.DEADLOCK) {
-                found.put(part, e.choices());
-                return true;
-            }
-            return false;
-        }, new int[1], i -> i % count == index, out);
-        List<Part> withStops = new ArrayList<>();
-        for (Part p : out) {
-            withStops.add(new Part(p.subtree(), p.executions(), p.pruned(), p.blocked(), p.stepBoundHits(), p.deadlocks(),
-                    p.errors(), p.truncated(), found.get(p.subtree()), p.timedOut()));
-        }
-        return withStops;
+        reduced(e -> e.bad() || e.status() == Execution.Status.DEADLOCK, new int[1], take, out);
+        return out;
     }
 
     /** Counts of one run of the reduced search ({@link #reduced}). */
@@ -379,85 +372,346 @@ public final class Explorer {
     }
 
     /**
-     * The reduced exhaustive search alone ({@link Dpor}), every execution it keeps handed to
+     * The reduced search alone ({@link Dpor}), every execution it keeps handed to
      * {@code each} until it returns true. What the reduction's self-check compares against the
      * unreduced search.
      */
     public Reduced reduced(java.util.function.Predicate<Execution> each) {
         Object lock = new Object();
-        return reduced(part -> e -> {
+        return reduced(e -> {
             synchronized (lock) {
                 return each.test(e);
             }
-        }, new int[1], i -> true, new ArrayList<>());
+        }, new int[1], plan -> i -> true, new ArrayList<>());
     }
 
+    /** Executions the plan runs in each part to estimate its size ({@link #plan}). */
+    static final long PROBE = 48;
+
     /**
-     * The reduced search, split into subtrees ({@link Dpor#split}, always {@link #SPLIT_LEVELS}
-     * levels, whatever the job count) that {@link #jobs} threads search side by side. Each
-     * subtree's search is sequential and stops at its own first {@code true}, so the counts and
-     * what each subtree finds are the same for any number of jobs. {@code firstStop[0]} gets
-     * the lowest subtree that stopped early, or -1.
+     * Which top-level parts each of {@code count} shards takes: subtree 0 (what the plan
+     * searched) the first; the others by the size the plan estimated, largest first, each to the
+     * shard with the least so far (LPT). Every shard computes the same deal.
      */
-    private Reduced reduced(java.util.function.IntFunction<java.util.function.Predicate<Execution>> each, int[] firstStop,
-                            java.util.function.IntPredicate take, List<Part> partsOut) {
-        long start = System.nanoTime();
-        List<Dpor.Subtree> parts = Dpor.split(this::runWith, SPLIT_LEVELS);
-        lastSplit = parts.size();
-        Dpor.Limits budget = newLimits();
-        Dpor[] searches = new Dpor[parts.size()];
-        Counts[] counts = new Counts[parts.size()];
-        boolean[] stopped = new boolean[parts.size()];
-        List<java.util.concurrent.Callable<Void>> tasks = new ArrayList<>();
-        for (int i = 0; i < parts.size(); i++) {
-            final int p = i;
-            if (!take.test(p)) {
-                continue;
+    private List<java.util.function.IntPredicate> deal(Plan plan, int count) {
+        List<Dpor.Subtree> pending = plan.pending();
+        double[] size = new double[pending.size()];
+        for (int i = 0; i < size.length; i++) {
+            size[i] = plan.size().get(i);
+        }
+        Integer[] order = new Integer[pending.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (x, y) -> size[x] != size[y] ? Double.compare(size[y], size[x]) : Integer.compare(x, y));
+        double[] load = new double[count];
+        load[0] = plan.done().stream().mapToLong(Part::executions).sum(); // shard 1 has what the plan searched
+        int[] owner = new int[pending.size() + 1];
+        owner[0] = 0;
+        for (int i : order) {
+            int best = 0;
+            for (int k = 1; k < count; k++) {
+                if (load[k] < load[best]) {
+                    best = k;
+                }
             }
-            tasks.add(() -> {
-                searches[p] = new Dpor(this::runWith, parts.get(p), budget);
-                counts[p] = new Counts();
-                java.util.function.Predicate<Execution> test = each.apply(p);
-                stopped[p] = searches[p].run(e -> {
-                    counts[p].count(e);
-                    return test.test(e);
-                });
-                return null;
-            });
+            owner[i + 1] = best;
+            load[best] += size[i];
         }
-        double[] weight = new double[parts.size()];
-        for (int i = 0; i < parts.size(); i++) {
-            weight[i] = take.test(i) ? 1 : 0;
+        lastDeal = load;
+        List<java.util.function.IntPredicate> out = new ArrayList<>();
+        for (int k = 0; k < count; k++) {
+            int shard = k;
+            out.add(i -> owner[i] == shard);
         }
-        runningWeight = weight;
-        running = searches;
-        runAll(tasks);
+        return out;
+    }
+
+    /** The last deal's estimated executions per shard (for tests and the shard's summary line). */
+    volatile double[] lastDeal;
+
+    /**
+     * The plan: the whole tree's first {@link #PLAN} executions, the rest given away ({@link
+     * Dpor#closeAll}); then, for up to {@link #ROUNDS} rounds, each part's first {@link #PROBE}
+     * executions: a part that finishes is done; one whose estimated size (those executions over
+     * the share of its tree they covered, {@link Dpor#doneFraction}) is over 1/{@link #BIG} of
+     * the whole is given away in turn, deeper; the others are left whole (their probe is run
+     * again by whoever takes them). What is left are the top-level parts, each with its
+     * estimated size, for the shards' deal. Deterministic and the same for any jobs and shards
+     * (the probes of a round run side by side on the jobs); the parts done here are all
+     * credited to shard 1, as subtree 0.
+     */
+    private record Plan(List<Part> done, List<Dpor.Subtree> pending, List<Double> size) { }
+
+    private Plan plan(java.util.function.Predicate<Execution> each, Dpor.Limits l) {
+        List<Part> done = new ArrayList<>();
+        Probe root = probe(new Dpor.Subtree(List.of(), java.util.Map.of()), each, l, plan, List.of(0));
+        done.add(root.part);
+        if (!root.dpor.paused || root.part.stop() != null) {
+            return new Plan(done, List.of(), List.of());
+        }
+        List<Dpor.Subtree> open = root.dpor.closeAll();
+        List<Dpor.Subtree> pending = new ArrayList<>();
+        List<Double> size = new ArrayList<>();
+        for (int round = 0; !open.isEmpty(); round++) {
+            List<Probe> probes = probeAll(open, each, l, round);
+            double total = done.stream().mapToLong(Part::executions).sum() + size.stream().mapToDouble(x -> x).sum();
+            for (Probe p : probes) {
+                total += p.size;
+            }
+            List<Dpor.Subtree> next = new ArrayList<>();
+            for (int i = 0; i < probes.size(); i++) {
+                Probe p = probes.get(i);
+                if (!p.dpor.paused || p.part.stop() != null) {
+                    done.add(p.part); // finished (or stopped at a violation) within its probe
+                } else if (round < ROUNDS && p.size > total / BIG) {
+                    done.add(p.part);
+                    next.addAll(p.dpor.closeAll()); // big: split deeper
+                } else {
+                    pending.add(open.get(i)); // left whole: its probe is not counted, its taker runs it again
+                    size.add(p.size);
+                }
+            }
+            open = next;
+        }
+        return new Plan(done, pending, size);
+    }
+
+    private static final class Probe {
+        Dpor dpor;
+        Part part;
+        double size;
+    }
+
+    private List<Probe> probeAll(List<Dpor.Subtree> open, java.util.function.Predicate<Execution> each, Dpor.Limits l,
+                                 int round) {
+        Probe[] out = new Probe[open.size()];
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Throwable[] failure = new Throwable[1];
+        runWorkers(() -> {
+            for (int i = next.getAndIncrement(); i < open.size(); i = next.getAndIncrement()) {
+                try {
+                    out[i] = probe(open.get(i), each, l, probe, List.of(0, round + 1, i));
+                } catch (RuntimeException | Error e) {
+                    synchronized (out) {
+                        failure[0] = e;
+                    }
+                    return;
+                }
+            }
+        });
+        if (failure[0] instanceof RuntimeException re) {
+            throw re;
+        } else if (failure[0] instanceof Error er) {
+            throw er;
+        }
+        return List.of(out);
+    }
+
+    private Probe probe(Dpor.Subtree s, java.util.function.Predicate<Execution> each, Dpor.Limits l, long executions,
+                        List<Integer> id) {
+        Dpor d = new Dpor(this::runWith, s, l).pauseAfter(executions);
+        Counts c = new Counts();
+        Execution[] last = new Execution[1];
+        boolean stopped = d.run(e -> {
+            c.count(e);
+            last[0] = e;
+            return each.test(e);
+        });
+        Probe p = new Probe();
+        p.dpor = d;
+        p.part = new Part(0, d.executions, d.pruned, d.blocked, c.stepBound, c.deadlocks, c.errors, d.truncated,
+                stopped ? last[0].choices() : null, d.truncated && l.timedOut.get(), id);
+        p.size = d.paused ? executions / Math.max(1e-3, 1 - d.remaining()) : d.executions;
+        return p;
+    }
+
+    /** Rounds of {@link #plan} that split a big part deeper. */
+    static final int ROUNDS = 4;
+    /** A part estimated at over 1/BIG of the whole tree is split deeper ({@link #plan}). */
+    static final int BIG = 24;
+
+    /** One piece of work: a subtree, named by where it came from (its top-level part, then each hand-off's index). */
+    private record Task(List<Integer> id, Dpor.Subtree subtree) { }
+
+    private static final java.util.Comparator<List<Integer>> BY_ID = (x, y) -> {
+        for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
+            int c = Integer.compare(x.get(i), y.get(i));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(x.size(), y.size());
+    };
+
+    /**
+     * The reduced search, split as it goes ({@link Dpor#handOff}): the plan ({@link #plan}), then
+     * its top-level parts that {@code take} accepts, on {@link #jobs} workers sharing one queue.
+     * A worker that runs out of work takes the next subtree another gave away; every subtree
+     * gives away its shallowest unstarted alternatives every {@link #HAND_OFF} executions of its
+     * own. When that happens depends on nothing but the subtree, so the subtrees, what each
+     * finds and every count are the same for any jobs and shards. {@code firstStop[0]}: 1 if some
+     * task stopped early, else -1.
+     */
+    private Reduced reduced(java.util.function.Predicate<Execution> each, int[] firstStop,
+                            java.util.function.Function<Plan, java.util.function.IntPredicate> takeOf, List<Part> partsOut) {
+        long start = System.nanoTime();
+        Dpor.Limits budget = newLimits();
+        Plan plan = plan(each, budget);
+        java.util.function.IntPredicate take = takeOf.apply(plan);
+        lastSplit = plan.pending().size() + 1;
+        List<Part> done = java.util.Collections.synchronizedList(new ArrayList<>());
+        if (take.test(0)) {
+            done.addAll(plan.done());
+        }
+        java.util.ArrayDeque<Task> queue = new java.util.ArrayDeque<>();
+        for (int i = 0; i < plan.pending().size(); i++) {
+            if (take.test(i + 1)) {
+                queue.add(new Task(List.of(i + 1), plan.pending().get(i)));
+            }
+        }
+        tasksKnown.addAndGet(queue.size());
+        tasksDone.set(take.test(0) ? 1 : 0);
+        tasksKnown.addAndGet(take.test(0) ? 1 : 0);
+        Object lock = new Object();
+        int[] active = new int[1];
+        Throwable[] failure = new Throwable[1];
+        workerStats.clear();
+        Runnable worker = () -> {
+            long own = 0;
+            long idle = 0;
+            int tasks = 0;
+            for (;;) {
+                Task t;
+                synchronized (lock) {
+                    long waitFrom = System.nanoTime();
+                    while (queue.isEmpty() && active[0] > 0 && failure[0] == null) {
+                        try {
+                            lock.wait();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                    idle += System.nanoTime() - waitFrom;
+                    if (queue.isEmpty() || failure[0] != null) {
+                        lock.notifyAll();
+                        workerStats.add(new Worker(tasks, own, idle / 1_000_000));
+                        return;
+                    }
+                    t = queue.pollFirst();
+                    active[0]++;
+                }
+                tasks++;
+                try {
+                    Part part = runTask(t, each, budget, child -> {
+                        synchronized (lock) {
+                            queue.addLast(child);
+                            lock.notifyAll();
+                        }
+                    });
+                    own += part.executions();
+                    done.add(part);
+                } catch (RuntimeException | Error e) {
+                    synchronized (lock) {
+                        if (failure[0] == null) {
+                            failure[0] = e;
+                        }
+                    }
+                } finally {
+                    synchronized (lock) {
+                        active[0]--;
+                        tasksDone.incrementAndGet();
+                        lock.notifyAll();
+                    }
+                }
+            }
+        };
+        runWorkers(worker);
+        if (failure[0] instanceof RuntimeException re) {
+            throw re;
+        } else if (failure[0] instanceof Error er) {
+            throw er;
+        }
+        List<Part> parts = new ArrayList<>(done);
+        parts.sort((x, y) -> BY_ID.compare(x.task(), y.task()));
+        partsOut.addAll(parts);
         long executions = 0;
         long pruned = 0;
         long blocked = 0;
         boolean truncated = false;
         Counts c = new Counts();
         firstStop[0] = -1;
-        for (int i = 0; i < parts.size(); i++) {
-            if (searches[i] == null) {
-                continue; // another shard's
-            }
-            partsOut.add(new Part(i, searches[i].executions, searches[i].pruned, searches[i].blocked, counts[i].stepBound,
-                    counts[i].deadlocks, counts[i].errors, searches[i].truncated, null,
-                    searches[i].truncated && budget.timedOut.get()));
-            executions += searches[i].executions;
-            pruned += searches[i].pruned;
-            blocked += searches[i].blocked;
-            truncated |= searches[i].truncated;
-            c.stepBound += counts[i].stepBound;
-            c.deadlocks += counts[i].deadlocks;
-            c.errors += counts[i].errors;
-            if (stopped[i] && firstStop[0] < 0) {
-                firstStop[0] = i;
+        for (Part p : parts) {
+            executions += p.executions();
+            pruned += p.pruned();
+            blocked += p.blocked();
+            truncated |= p.truncated();
+            c.stepBound += p.stepBoundHits();
+            c.deadlocks += p.deadlocks();
+            c.errors += p.errors();
+            if (p.stop() != null && firstStop[0] < 0) {
+                firstStop[0] = 1;
             }
         }
         return new Reduced(executions, pruned, firstStop[0] >= 0, truncated, c.stepBound, c.deadlocks, c.errors,
                 millis(start), blocked);
+    }
+
+    /** What one worker of the last search did: tasks taken, executions run, milliseconds waiting for work. */
+    public record Worker(int tasks, long executions, long idleMillis) { }
+
+    private final List<Worker> workerStats = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    /** Each worker of the last exhaustive search: how the work divided. */
+    public List<Worker> workers() {
+        synchronized (workerStats) {
+            return List.copyOf(workerStats);
+        }
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong tasksDone = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong tasksKnown = new java.util.concurrent.atomic.AtomicLong();
+
+    /** One task: its subtree searched, handing off as it goes, until done or its first violation. */
+    private Part runTask(Task t, java.util.function.Predicate<Execution> each, Dpor.Limits budget,
+                         java.util.function.Consumer<Task> spawn) {
+        int[] next = new int[1];
+        Dpor d = new Dpor(this::runWith, t.subtree(), budget).handOff(handOff, sub -> {
+            List<Integer> id = new ArrayList<>(t.id());
+            id.add(next[0]++);
+            tasksKnown.incrementAndGet();
+            spawn.accept(new Task(List.copyOf(id), sub));
+        });
+        Counts c = new Counts();
+        Execution[] last = new Execution[1];
+        boolean stopped = d.run(e -> {
+            c.count(e);
+            last[0] = e;
+            return each.test(e);
+        });
+        return new Part(t.id().get(0), d.executions, d.pruned, d.blocked, c.stepBound, c.deadlocks, c.errors, d.truncated,
+                stopped ? last[0].choices() : null, d.truncated && budget.timedOut.get(), t.id());
+    }
+
+    /** Executions of the whole tree before it is split into top-level parts ({@link #plan}). */
+    static final long PLAN = 256;
+    /** A subtree's own executions between two hand-offs ({@link Dpor#handOff}). */
+    static final long HAND_OFF = 1_000;
+    private long plan = PLAN;
+    private long handOff = HAND_OFF;
+    private long probe = PROBE;
+
+    /**
+     * Tests only: split after {@code plan} executions and hand off every {@code handOff}, so
+     * that small trees are cut into many parts (the self-check runs the search this way). The
+     * counts depend on these, as on the program; never on the jobs or the shards.
+     */
+    Explorer splitting(long plan, long handOff) {
+        this.plan = plan;
+        this.handOff = handOff;
+        this.probe = handOff;
+        return this;
     }
 
     private Dpor.Limits newLimits() {
@@ -470,9 +724,6 @@ public final class Explorer {
     /** When this search began ({@link System#nanoTime()}): the time limit counts from here, the quick hunt included. */
     private long started = System.nanoTime();
 
-    /** How many levels of the tree {@link Dpor#split} branches in full: up to 2^4 subtrees for two roles. */
-    static final int SPLIT_LEVELS = 4;
-
     private int jobs = 1;
 
     /** Threads for the reduced search; results do not depend on it. */
@@ -484,40 +735,25 @@ public final class Explorer {
         return this;
     }
 
-    private void runAll(List<java.util.concurrent.Callable<Void>> tasks) {
+    private void runWorkers(Runnable worker) {
         if (jobs == 1) {
-            for (java.util.concurrent.Callable<Void> t : tasks) {
-                try {
-                    t.call();
-                } catch (RuntimeException | Error e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
+            worker.run();
             return;
         }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(jobs, r -> {
-            Thread t = new Thread(r, "tlbrace-explore");
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < jobs; i++) {
+            Thread t = new Thread(worker, "tlbrace-explore-" + i);
             t.setDaemon(true);
-            return t;
-        });
-        try {
-            for (java.util.concurrent.Future<Void> f : pool.invokeAll(tasks)) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    throw new IllegalStateException(e.getCause());
-                }
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } finally {
-            pool.shutdownNow();
         }
     }
 

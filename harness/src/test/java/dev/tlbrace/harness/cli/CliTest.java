@@ -129,6 +129,8 @@ class CliTest {
                 .isEqualTo("  exploring: 52,311 executions, 1,634/s, ~47% of the tree (estimate), 32 s");
         assertThat(SearchProgress.line(new dev.tlbrace.harness.explore.Explorer.Progress(10, -1), 0))
                 .isEqualTo("  exploring: 10 executions, 0/s, 0 s");
+        assertThat(SearchProgress.line(new dev.tlbrace.harness.explore.Explorer.Progress(9_000, -1, 12, 40), 3_000))
+                .isEqualTo("  exploring: 9,000 executions, 3,000/s, 12 of 40 parts done, 3 s");
     }
 
     @Test

@@ -113,6 +113,16 @@ class ReductionSelfCheckTest {
                     return false;
                 });
         assertThat(r.exhaustive()).as("reduced search exhaustive: %s", r).isTrue();
+        // the same search cut into many parts (a split after 3 executions, a hand-off every 5, on
+        // 2 workers): every part given away with its sleep set must still reach every state
+        Set<String> split = new TreeSet<>();
+        Explorer.Reduced cut = new Explorer(mem -> s.newRun(v, mem), Explorer.UNBOUNDED, STEPS, m, null).maxExecutions(200_000)
+                .mutant(mutant).splitting(3, 5).jobs(2).reduced(e -> {
+                    add(split, e);
+                    return false;
+                });
+        assertThat(cut.exhaustive()).as("split search exhaustive: %s", cut).isTrue();
+        assertThat(split).as("the split search's final states").isEqualTo(out);
         return out;
     }
 
