@@ -62,7 +62,8 @@ final class ExploreCommand implements Callable<Integer> {
 
     @Option(names = "--litmus", paramLabel = "FILE",
             description = "write the counterexample's shared-memory skeleton as a C litmus test (herd7's dialect) that "
-                    + "`tlbrace litmus FILE` answers Sometimes for; nothing is written when there is no counterexample")
+                    + "`tlbrace litmus FILE` answers Sometimes for (- prints it after the timeline); nothing is written when "
+                    + "there is no counterexample")
     Path litmus;
 
     @Option(names = "--shard", paramLabel = "I/N",
@@ -97,7 +98,9 @@ final class ExploreCommand implements Callable<Integer> {
         Variant v = sel.variant();
         PrintWriter out = spec.commandLine().getOut();
         if (litmus != null) {
-            checkWritable("--litmus", litmus); // before the search, which may take minutes
+            if (!litmus.toString().equals("-")) {
+                checkWritable("--litmus", litmus); // before the search, which may take minutes
+            }
             if (shard != null) {
                 throw new BadInputException("--litmus writes a counterexample: --shard saves none (use it with --merge)");
             }
@@ -242,6 +245,14 @@ final class ExploreCommand implements Callable<Integer> {
         var origin = new dev.tlbrace.harness.explore.LitmusExport.Origin(s.id(), v.id(),
                 s.form().equals(s.baseForm()) ? null : s.form(), sel.memoryModel().id(), schedule, null);
         var x = dev.tlbrace.harness.litmus.CounterexampleLitmus.export(e, origin);
+        if (litmus.toString().equals("-")) {
+            out.println("litmus:   below (" + x.skeleton().name() + ", " + x.skeleton().cells().size() + " locations; "
+                    + (x.sometimes() ? "tlbrace litmus answers Sometimes)" : "not checked: " + x.observed() + ")"));
+            out.println();
+            out.print(x.text());
+            out.flush();
+            return;
+        }
         try {
             if (litmus.toAbsolutePath().getParent() != null) {
                 Files.createDirectories(litmus.toAbsolutePath().getParent());

@@ -24,6 +24,15 @@ class ExportLitmusCommandTest {
     }
 
     @Test
+    void aDashPrintsTheTestAfterTheTimeline() {
+        CliTest.Result r = CliTest.run("explore", "publish-canary", "--variant", "no-wmb", "--litmus", "-");
+        assertThat(r.code()).isEqualTo(Main.FOUND);
+        assertThat(r.out()).contains("litmus:   below").contains("\nC publish-canary+no-wmb\n")
+                .contains("r0 = READ_ONCE(*flag);\n\tsmp_rmb();").endsWith("exists (1:r0=1 /\\ 1:r1=0)\n");
+        assertThat(r.out().indexOf("replay:")).isLessThan(r.out().indexOf("C publish-canary"));
+    }
+
+    @Test
     void anLkmmCounterexampleSaysHowToExportIt() {
         CliTest.Result r = CliTest.run("explore", "publish-canary", "--variant", "no-rmb");
         assertThat(r.code()).isEqualTo(Main.FOUND);
