@@ -198,8 +198,11 @@ public final class LitmusExport {
         lockWords.removeAll(lockAsWord);
 
         StringBuilder out = new StringBuilder();
-        String name = o.scenario() + "+" + o.variant() + (o.form() == null ? "" : "+" + o.form()) + (restore ? "+restored" : "");
-        out.append("C ").append(name.replaceAll("[^A-Za-z0-9_+.-]", "-")).append("\n\n(*\n");
+        String name = o.scenario() + "+" + o.variant() + (o.form() == null ? "" : "+" + o.form())
+                + (o.weakened() == null ? "" : "+weak-" + o.weakened().primitive() + "-in-"
+                        + (o.weakened().function() == null ? "start" : o.weakened().function()))
+                + (restore ? "+restored" : "");
+        out.append("C ").append(name.replaceAll("[^A-Za-z0-9_+.-]+", "-")).append("\n\n(*\n");
         if (!restore) {
             out.append(" * Result: Sometimes\n *\n");
         }
