@@ -60,6 +60,12 @@ final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--html", paramLabel = "FILE", description = "write the counterexample as one self-contained HTML page")
     Path html;
 
+    @Option(names = "--litmus", paramLabel = "FILE",
+            description = "write the counterexample's shared-memory skeleton as a C litmus test (herd7's dialect) that "
+                    + "`tlbrace litmus FILE` answers Sometimes for (- prints it after the timeline); nothing is written when "
+                    + "there is no counterexample")
+    Path litmus;
+
     @Option(names = "--shard", paramLabel = "I/N",
             description = "search only part I of N of the exhaustive search and save it to --out, for --merge (one CI "
                     + "machine per part)")
@@ -91,6 +97,14 @@ final class ExploreCommand implements Callable<Integer> {
         Scenario s = sel.scenario();
         Variant v = sel.variant();
         PrintWriter out = spec.commandLine().getOut();
+        if (litmus != null) {
+            if (!litmus.toString().equals("-")) {
+                checkWritable("--litmus", litmus); // before the search, which may take minutes
+            }
+            if (shard != null) {
+                throw new BadInputException("--litmus writes a counterexample: --shard saves none (use it with --merge)");
+            }
+        }
         int bound = maxPreemptions == null ? Explorer.UNBOUNDED : maxPreemptions;
         if ((shard != null || merge != null) && maxPreemptions != null) {
             throw new BadInputException("--shard and --merge split the exhaustive search: drop --max-preemptions");
@@ -147,6 +161,11 @@ final class ExploreCommand implements Callable<Integer> {
             out.println("schedule: " + schedule);
             out.printf("replay:   tlbrace replay %s --variant %s --memory-model %s --schedule %s%n", s.id(), v.id(),
                     sel.memoryModel().id(), schedule);
+            if (litmus != null) {
+                writeLitmus(s, v, e, schedule, out);
+            } else if (sel.memoryModel() == dev.tlbrace.harness.graph.MemoryModel.LKMM) {
+                out.println("litmus:   add --litmus FILE to write it as a C litmus test for herd7 or tlbrace litmus");
+            }
             if (html != null) {
                 String title = s.id() + " / " + v.id() + " (" + v.commit() + ")";
                 if (html.toAbsolutePath().getParent() != null) {
@@ -156,6 +175,9 @@ final class ExploreCommand implements Callable<Integer> {
                 out.println("html:     " + html);
             }
             return Main.FOUND;
+        }
+        if (litmus != null) {
+            out.println("litmus:   not written: no counterexample");
         }
         if (!r.bounded()) {
             if (!r.exhaustive()) {
@@ -186,6 +208,62 @@ final class ExploreCommand implements Callable<Integer> {
         }
         out.println("exhaustive within that bound");
         return Main.OK;
+    }
+
+    /** A path a file can be written to: not a folder, and its parent a folder or creatable; else exit 2. */
+    static void checkWritable(String option, Path p) {
+        Path abs = p.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            throw new BadInputException(option + ": " + p + " is a directory");
+        }
+        if (Files.exists(abs)) { // overwritten; /dev/stdout too
+            if (!Files.isWritable(abs)) {
+                throw new BadInputException(option + ": cannot write " + p + ": not writable");
+            }
+            return;
+        }
+        for (Path up = abs.getParent(); up != null; up = up.getParent()) {
+            if (Files.exists(up)) {
+                if (!Files.isDirectory(up)) {
+                    throw new BadInputException(option + ": cannot write " + p + ": " + up + " is not a directory");
+                }
+                if (!Files.isWritable(up)) {
+                    throw new BadInputException(option + ": cannot write " + p + ": " + up + " is not writable");
+                }
+                return;
+            }
+        }
+    }
+
+    /** {@code --litmus}: the counterexample as the smallest litmus test lkmm answers Sometimes for. */
+    private void writeLitmus(Scenario s, Variant v, Execution e, String schedule, PrintWriter out) {
+        if (!dev.tlbrace.harness.explore.LitmusExport.exportable(e)) {
+            out.println("litmus:   not written: this counterexample carries no record of its accesses (merged from shards): "
+                    + "run the search again without --merge");
+            return;
+        }
+        var origin = new dev.tlbrace.harness.explore.LitmusExport.Origin(s.id(), v.id(),
+                s.form().equals(s.baseForm()) ? null : s.form(), sel.memoryModel().id(), schedule, null);
+        var x = dev.tlbrace.harness.litmus.CounterexampleLitmus.export(e, origin);
+        if (litmus.toString().equals("-")) {
+            out.println("litmus:   below (" + x.skeleton().name() + ", " + x.skeleton().cells().size() + " locations; "
+                    + (x.sometimes() ? "tlbrace litmus answers Sometimes)" : "not checked: " + x.observed() + ")"));
+            out.println();
+            out.print(x.text());
+            out.flush();
+            return;
+        }
+        try {
+            if (litmus.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(litmus.toAbsolutePath().getParent());
+            }
+            Files.writeString(litmus, x.text(), StandardCharsets.UTF_8);
+        } catch (IOException io) {
+            throw new BadInputException("--litmus: cannot write " + litmus + ": " + io.getMessage());
+        }
+        out.println("litmus:   " + litmus + " (" + x.skeleton().name() + ", " + x.skeleton().cells().size()
+                + " locations; " + (x.sometimes() ? "tlbrace litmus " + litmus + " answers Sometimes)"
+                : "not checked: " + x.observed() + "; herd7 solves for values instead)"));
     }
 
     private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)?");

@@ -65,6 +65,12 @@ final class FencesCommand implements Callable<Integer> {
             description = "lkmm, armv8 or tso: the model every search runs under (default ${DEFAULT-VALUE}; armv8: what arm64 hardware needs)")
     String modelId;
 
+    @Option(names = "--litmus", paramLabel = "DIR",
+            description = "write each NEEDED row's counterexample as a C litmus test in DIR (and the same test with the "
+                    + "point put back, *-restored.litmus): tlbrace litmus answers Sometimes, and Never put back where the "
+                    + "skeleton carries the argument")
+    java.nio.file.Path litmusDir;
+
     @Override
     public Integer call() {
         if (bound != null && (bound < 0 || bound > 4)) {
@@ -94,6 +100,9 @@ final class FencesCommand implements Callable<Integer> {
             s.variants().stream().filter(v -> v.expectation() == Expectation.FIXED).forEach(variants::add);
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (litmusDir != null && java.nio.file.Files.exists(litmusDir) && !java.nio.file.Files.isDirectory(litmusDir)) {
+            throw new BadInputException("--litmus: " + litmusDir + " is not a directory");
+        }
         List<Map<String, Object>> all = new ArrayList<>();
         boolean clean = true;
         for (Variant v : variants) {
@@ -104,6 +113,9 @@ final class FencesCommand implements Callable<Integer> {
                 all.add(toJson(s, v, r, model.id()));
             } else {
                 print(s, v, r, model.id(), out);
+            }
+            if (litmusDir != null) {
+                writeLitmus(s, v, r, json ? spec.commandLine().getErr() : out);
             }
         }
         if (json) {
@@ -159,6 +171,34 @@ final class FencesCommand implements Callable<Integer> {
         }
         long needed = r.rows().stream().filter(Fences.Row::needed).count();
         out.printf("  %d ordering points, %d needed, baseline %d schedules%n%n", r.rows().size(), needed, r.baseline().schedules());
+    }
+
+    /** {@code --litmus DIR}: one test per NEEDED row, and the same with the point put back. */
+    private void writeLitmus(Scenario s, Variant v, Fences.Report r, PrintWriter out) {
+        for (Fences.Row row : r.rows()) {
+            if (!row.needed() || !dev.tlbrace.harness.explore.LitmusExport.exportable(row.counterexample())) {
+                continue;
+            }
+            var origin = new dev.tlbrace.harness.explore.LitmusExport.Origin(s.id(), v.id(),
+                    s.form().equals(s.baseForm()) ? null : s.form(), modelId, row.schedule(), row.point());
+            var x = dev.tlbrace.harness.litmus.CounterexampleLitmus.export(row.counterexample(), origin);
+            String base = (s.id() + "+" + v.id() + (s.form().equals(s.baseForm()) ? "" : "+" + s.form()) + "+"
+                    + row.point().primitive() + "+" + (row.point().function() == null ? "start" : row.point().function())
+                    + (row.point().cell() == null ? "" : "+" + row.point().cell())).replaceAll("[^A-Za-z0-9_+.-]+", "_");
+            java.nio.file.Path f = litmusDir.resolve(base + ".litmus");
+            try {
+                java.nio.file.Files.createDirectories(litmusDir);
+                java.nio.file.Files.writeString(f, x.text(), java.nio.charset.StandardCharsets.UTF_8);
+                if (x.restoredText() != null) {
+                    java.nio.file.Files.writeString(litmusDir.resolve(base + "-restored.litmus"), x.restoredText(),
+                            java.nio.charset.StandardCharsets.UTF_8);
+                }
+            } catch (java.io.IOException io) {
+                throw new BadInputException("--litmus: cannot write " + f + ": " + io.getMessage());
+            }
+            out.println("  litmus: " + f + ": " + (x.sometimes() ? "Sometimes" : "not checked: " + x.observed())
+                    + (x.restored() == null ? "" : "; with the point put back: " + x.restored()));
+        }
     }
 
     private static Map<String, Object> toJson(Scenario s, Variant v, Fences.Report r, String model) {

@@ -118,6 +118,24 @@ public final class ControlledScheduler implements Sched {
         return record;
     }
 
+    private final List<SharedAccess> memoryLog = new ArrayList<>();
+    private java.util.function.Supplier<java.util.Map<Integer, Long>> finalValues;
+
+    /** While recording: one shared access or barrier of the running role ({@link Execution#memory()}). */
+    void log(SharedAccess a) {
+        lock.lock();
+        try {
+            memoryLog.add(a);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** While recording: each cell's final value, asked once the roles are done and before the judge runs. */
+    void onFinalValues(java.util.function.Supplier<java.util.Map<Integer, Long>> f) {
+        this.finalValues = f;
+    }
+
     /** Makes every shared access a scheduling point and trace points labels (see the class comment). */
     void enableAccessPoints() {
         accessPoints = true;
@@ -479,10 +497,15 @@ public final class ControlledScheduler implements Sched {
                 && !completion.getAsBoolean()) {
             end = Execution.Status.BLOCKED; // the memory model forbids what it ran: a naive search's dead end, whatever came of it
         }
+        MemoryLog memory = null;
+        if (record) {
+            memory = new MemoryLog(List.copyOf(memoryLog), finalValues == null ? java.util.Map.of()
+                    : java.util.Map.copyOf(finalValues.get())); // before the judge's own accesses
+        }
         if (end == Execution.Status.COMPLETED) {
             verdict = run.judge();
         }
-        return new Execution(names, List.copyOf(steps), end, verdict, error, List.copyOf(choices));
+        return new Execution(names, List.copyOf(steps), end, verdict, error, List.copyOf(choices), memory);
     }
 
     private void body(int idx, Runnable r) {

@@ -14,9 +14,16 @@ import java.util.List;
  * @param choices  every decision in order: the role chosen at a scheduling point (0..), or
  *                 {@code -1 - k} where a load read the k-th newest store it could: the
  *                 replayable schedule ({@link Schedule#format})
+ * @param memory   every shared access and barrier in the order they ran, with each cell's final
+ *                 value ({@link LitmusExport}); null unless the execution was recorded for printing
  */
 public record Execution(List<String> roles, List<Step> steps, Status status, Verdict verdict,
-                        Throwable error, List<Integer> choices) {
+                        Throwable error, List<Integer> choices, MemoryLog memory) {
+
+    public Execution(List<String> roles, List<Step> steps, Status status, Verdict verdict, Throwable error,
+                     List<Integer> choices) {
+        this(roles, steps, status, verdict, error, choices, null);
+    }
 
     public enum Status {
         /** Every role returned and the judge ran. */

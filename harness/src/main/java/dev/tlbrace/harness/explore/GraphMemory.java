@@ -95,7 +95,7 @@ final class GraphMemory {
 
     Loaded load(int r, Cell c, History h, boolean acquire) {
         Msg m = read(r, c, h, EnumSet.of(acquire ? Tag.ACQUIRE : Tag.ONCE), null, null, null);
-        return new Loaded(m.value(), staleNote(c, h, m));
+        return new Loaded(m.value(), staleNote(c, h, m), m.role());
     }
 
     /** A store (spin_unlock: lock.cat's UL unless weakened); the timeline's coherence note. */
@@ -108,14 +108,14 @@ final class GraphMemory {
     Loaded rmw(int r, Cell c, History h, String prim, Order order, Update f) {
         Set<Tag> tags = rmwTags(prim, order);
         Msg m = read(r, c, h, tags, f, null, tags);
-        return new Loaded(m.value(), staleNote(c, h, m));
+        return new Loaded(m.value(), staleNote(c, h, m), m.role());
     }
 
     /** A cmpxchg: succeeds iff the store it reads holds {@code expect}; {@code lock}: spin_lock's LKR and LKW. */
     Loaded cas(int r, Cell c, History h, String prim, Order order, long expect, long v, boolean lock) {
         Set<Tag> tags = lock ? EnumSet.of(Tag.LKR) : rmwTags(prim, order);
         Msg m = read(r, c, h, tags, x -> v, expect, lock ? EnumSet.of(Tag.LKW) : tags);
-        return new Loaded(m.value(), staleNote(c, h, m));
+        return new Loaded(m.value(), staleNote(c, h, m), m.role());
     }
 
     /** A barrier: a fence event; no scheduling point, it only orders its own CPU's events in the graph. */

@@ -93,7 +93,14 @@ public final class SimMemory extends Memory {
     private record Read(long value, Msg msg) { }
 
     /** What a load returned, and the timeline's note when it was not the newest store. */
-    record Loaded(long value, String note) { }
+    record Loaded(long value, String note, int from) {
+        Loaded(long value, String note) {
+            this(value, note, UNKNOWN_WRITER);
+        }
+    }
+
+    /** {@link Loaded#from} where the model does not say which role's store a load read. */
+    static final int UNKNOWN_WRITER = -2;
 
     /** Per role, in every model: what its wait loop's turn read (the models keep the rest). */
     private static final class RoleState {
@@ -151,6 +158,32 @@ public final class SimMemory extends Memory {
         cs.onSpin(this::spun);
         cs.onSpinState(this::readsStable);
         cs.onLockState(id -> lockWords.contains(id) && refreshed(id) != 0);
+        if (graph != null) {
+            cs.onFinalValues(this::finalValues); // only under a graph model is each cell's coherence order final here
+        }
+    }
+
+    /** Each cell's coherence-last store (graph models), by cell id: what a litmus test's final state pins. */
+    private java.util.Map<Integer, Long> finalValues() {
+        java.util.Map<Integer, Long> out = new java.util.HashMap<>();
+        for (History h : cells) {
+            out.put(h.id, h.mo.get(h.last()).value());
+        }
+        return out;
+    }
+
+    /** While recording ({@link ControlledScheduler#recording}): one access for {@link Execution#memory()}. */
+    private void log(int r, SharedAccess.Op op, String prim, Order order, Cell c, long read, long written, boolean wrote,
+                     long expect, boolean weakened) {
+        log(r, op, prim, order, c, read, written, wrote, expect, weakened, UNKNOWN_WRITER, false);
+    }
+
+    private void log(int r, SharedAccess.Op op, String prim, Order order, Cell c, long read, long written, boolean wrote,
+                     long expect, boolean weakened, int from, boolean stale) {
+        if (cs.recording()) {
+            cs.log(new SharedAccess(r, cs.contextOf(r), op, prim, order, c == null ? null : c.name(), c == null ? -1 : c.id(),
+                    c == null ? 0 : hist(c).mo.get(0).value(), read, written, wrote, expect, weakened, from, stale));
+        }
     }
 
     /**
@@ -490,6 +523,7 @@ public final class SimMemory extends Memory {
             return h.mo.get(h.last()).value();
         }
         cs.access(prim, c.name());
+        boolean asked = acquire;
         if (acquire && weak(r, prim, c)) {
             acquire = false;
         }
@@ -500,11 +534,13 @@ public final class SimMemory extends Memory {
         } else if (graph != null) {
             got = graph.load(r, c, h, acquire);
         } else {
-            got = new Loaded(h.mo.get(h.last()).value(), "");
+            got = new Loaded(h.mo.get(h.last()).value(), "", h.mo.get(h.last()).role());
             readAt(r, c.id(), h.mo.get(h.last()));
         }
         if (cs.recording()) {
             cs.noteAccess(prim + "(" + c.name() + ") = " + Timeline.formatCell(c, got.value()) + got.note(),
+                    !got.note().isEmpty());
+            log(r, SharedAccess.Op.LOAD, prim, null, c, got.value(), 0, false, 0, asked != acquire, got.from(),
                     !got.note().isEmpty());
         }
         return got.value();
@@ -518,6 +554,7 @@ public final class SimMemory extends Memory {
             return;
         }
         cs.access(prim, c.name());
+        boolean asked = release;
         if (release && weak(r, prim, c)) {
             release = false;
         }
@@ -537,6 +574,7 @@ public final class SimMemory extends Memory {
         }
         if (cs.recording()) {
             cs.noteAccess(prim + "(" + c.name() + ", " + Timeline.formatCell(c, v) + ")" + note, !note.isEmpty());
+            log(r, unlock ? SharedAccess.Op.UNLOCK : SharedAccess.Op.STORE, prim, null, c, 0, v, true, 0, asked != release);
         }
     }
 
@@ -550,13 +588,16 @@ public final class SimMemory extends Memory {
             return old;
         }
         cs.access(prim, c.name());
+        Order asked = order;
         order = weakenOrder(r, prim, c, order);
         long old;
         String note;
+        int from = UNKNOWN_WRITER;
         if (graph != null) {
             Loaded got = graph.rmw(r, c, h, prim, order, f);
             old = got.value();
             note = got.note();
+            from = got.from();
         } else {
             old = rmwAt(r, c, h, order, f, null);
             note = tsoMissed(r, c, old);
@@ -564,6 +605,7 @@ public final class SimMemory extends Memory {
         if (cs.recording()) {
             cs.noteAccess(prim + "(" + c.name() + "): " + Timeline.formatCell(c, old) + " -> "
                     + Timeline.formatCell(c, f.apply(old)) + note, !note.isEmpty());
+            log(r, SharedAccess.Op.RMW, prim, asked, c, old, f.apply(old), true, 0, asked != order, from, !note.isEmpty());
         }
         return old;
     }
@@ -592,15 +634,18 @@ public final class SimMemory extends Memory {
         } else {
             cs.access(prim, c.name());
         }
+        Order asked = order;
         order = weakenOrder(r, prim, c, order);
         role(r); // a role has run (direct)
         long old;
         boolean stale = false;
         String note = "";
+        int from = UNKNOWN_WRITER;
         if (graph != null) {
             Loaded got = graph.cas(r, c, h, prim, order, expect, v, acquire && !weakenedLock(r, c));
             old = got.value();
             note = got.note();
+            from = got.from();
             stale = !note.isEmpty();
         } else {
             old = rmwAt(r, c, h, order, x -> v, expect);
@@ -611,6 +656,8 @@ public final class SimMemory extends Memory {
             cs.noteAccess(prim + "(" + c.name() + ", " + Timeline.formatCell(c, expect) + ", "
                     + Timeline.formatCell(c, v) + "): " + Timeline.formatCell(c, old)
                     + (old == expect ? " (success)" : " (failed)") + note, stale);
+            log(r, acquire ? SharedAccess.Op.LOCK : SharedAccess.Op.CMPXCHG, prim, asked, c, old, v, old == expect, expect,
+                    asked != order, from, stale);
         }
         return old;
     }
@@ -653,8 +700,10 @@ public final class SimMemory extends Memory {
             if (cs.recording() && model != MemoryModel.SC) {
                 cs.noteAccess(prim + "() (weakened: no-op)", false);
             }
+            log(r, SharedAccess.Op.FENCE, prim, null, null, 0, 0, false, 0, true);
             return;
         }
+        log(r, SharedAccess.Op.FENCE, prim, null, null, 0, 0, false, 0, false);
         if (tso != null) {
             if (global) {
                 tso.drain(r);
