@@ -44,6 +44,35 @@ public final class MemoryModels {
         }
     }
 
+    /** Thrown by an {@link #interruptible} model's judge once its thread is interrupted. */
+    public static final class Interrupted extends RuntimeException {
+        Interrupted() {
+            super("interrupted", null, false, false);
+        }
+    }
+
+    /**
+     * {@code m}, whose judge throws {@link Interrupted} once its thread is interrupted: a search
+     * that asks the model about every candidate graph (the litmus checker) can be given a time
+     * limit by interrupting it, and gives its core back.
+     */
+    public static Model interruptible(Model m) {
+        return new Model() {
+            @Override
+            public String id() {
+                return m.id();
+            }
+
+            @Override
+            public Judgement judge(ExecutionGraph g) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new Interrupted();
+                }
+                return m.judge(g);
+            }
+        };
+    }
+
     public static Model byId(String id) {
         return switch (id) {
             case "sc" -> new Sc();

@@ -137,7 +137,9 @@ public final class CounterexampleLitmus {
         RuntimeException[] failed = new RuntimeException[1];
         Thread t = new Thread(() -> {
             try {
-                answer[0] = LitmusCheck.run(test, model).observed();
+                answer[0] = LitmusCheck.run(test, MemoryModels.interruptible(model)).observed();
+            } catch (MemoryModels.Interrupted x) {
+                answer[0] = null; // past the limit: the caller says so
             } catch (LitmusProgram.Unsupported x) {
                 answer[0] = "too big for this checker (" + x.getMessage() + ")";
             } catch (RuntimeException x) {
@@ -152,7 +154,7 @@ public final class CounterexampleLitmus {
             Thread.currentThread().interrupt();
         }
         if (t.isAlive()) {
-            stop(t);
+            t.interrupt(); // the model's next judgement ends the search and frees the core
             return "too big for this checker (no answer in " + CHECK_MILLIS / 1000 + " s)";
         }
         if (failed[0] != null) {
@@ -161,15 +163,6 @@ public final class CounterexampleLitmus {
         return answer[0];
     }
 
-    /** How long one check may take: the search has no way to be told to stop, so its thread is stopped. */
+    /** How long one check may take: past it the search is interrupted (its model stops it). */
     static final long CHECK_MILLIS = 20_000;
-
-    @SuppressWarnings({"deprecation", "removal"})
-    private static void stop(Thread t) {
-        try {
-            t.stop(); // a pure computation on its own objects: nothing shared is left half-done
-        } catch (UnsupportedOperationException x) {
-            // a JDK without Thread.stop: the daemon thread runs on to its end and dies with the JVM
-        }
-    }
 }

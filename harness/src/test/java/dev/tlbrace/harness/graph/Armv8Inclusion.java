@@ -72,8 +72,8 @@ public final class Armv8Inclusion {
                 System.out.println("ERROR " + f + ": " + e.getMessage());
                 continue;
             }
-            Future<Both> job = pool.submit(() -> new Both(LitmusCheck.run(test, interruptible(new Lkmm()), true),
-                    LitmusCheck.run(test, interruptible(new Armv8()), true)));
+            Future<Both> job = pool.submit(() -> new Both(LitmusCheck.run(test, MemoryModels.interruptible(new Lkmm()), true),
+                    LitmusCheck.run(test, MemoryModels.interruptible(new Armv8()), true)));
             Both b;
             try {
                 b = job.get(timeout, TimeUnit.SECONDS);
@@ -140,24 +140,6 @@ public final class Armv8Inclusion {
         // C: synchronize_rcu() and kin; LISA: f[sync], f[sync-rcu], f[sync-srcu], f[synchronize_rcu]
         return Files.readString(f, StandardCharsets.UTF_8)
                 .matches("(?s).*(\\bsynchronize_(rcu|srcu|sched)\\w*\\s*\\(|f\\[\\s*(sync[\\w-]*|synchronize_\\w+)\\s*\\]).*");
-    }
-
-    /** The model, stopping the search when its thread is interrupted (a timed-out file gives its core back). */
-    static MemoryModels.Model interruptible(MemoryModels.Model m) {
-        return new MemoryModels.Model() {
-            @Override
-            public String id() {
-                return m.id();
-            }
-
-            @Override
-            public MemoryModels.Judgement judge(ExecutionGraph g) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new IllegalStateException("timed out");
-                }
-                return m.judge(g);
-            }
-        };
     }
 
     private static ExecutorService daemonPool() {
