@@ -65,6 +65,13 @@ final class FencesCommand implements Callable<Integer> {
             description = "lkmm, armv8 or tso: the model every search runs under (default ${DEFAULT-VALUE}; armv8: what arm64 hardware needs)")
     String modelId;
 
+    @Option(names = "--method", paramLabel = "M", defaultValue = "one-pass",
+            description = {"one-pass: one search with every barrier, acquire, release and ordered RMW weakened, the model asked "
+                    + "per point about each bad graph (lkmm and armv8, exhaustive; lock handoffs still one search each);",
+                "per-point: one search per ordering point, the only method under tso or --max-preemptions "
+                    + "(default ${DEFAULT-VALUE})"})
+    String methodId;
+
     @Override
     public Integer call() {
         if (bound != null && (bound < 0 || bound > 4)) {
@@ -76,6 +83,12 @@ final class FencesCommand implements Callable<Integer> {
         long limitMillis = timeLimit == null ? 0 : ExploreCommand.parseDuration("--time-limit", timeLimit);
         if (jobs != null && jobs < 1) {
             throw new BadInputException("--jobs must be positive, got " + jobs);
+        }
+        Fences.Method method;
+        try {
+            method = Fences.Method.byId(methodId);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--method: " + e.getMessage());
         }
         MemoryModel model = MemoryModel.byId(modelId); // unknown: exit 2 with the valid ones
         if (model == MemoryModel.SC) {
@@ -98,7 +111,7 @@ final class FencesCommand implements Callable<Integer> {
         boolean clean = true;
         for (Variant v : variants) {
             Fences.Report r = Fences.run(mem -> s.newRun(v, mem), b, maxSteps,
-                    maxExecutions == null ? Long.MAX_VALUE : maxExecutions, limitMillis, threads, model);
+                    maxExecutions == null ? Long.MAX_VALUE : maxExecutions, limitMillis, threads, model, method);
             clean &= !r.baseline().violated() && r.baseline().exhaustive();
             if (json) {
                 all.add(toJson(s, v, r, model.id()));
@@ -158,7 +171,8 @@ final class FencesCommand implements Callable<Integer> {
             }
         }
         long needed = r.rows().stream().filter(Fences.Row::needed).count();
-        out.printf("  %d ordering points, %d needed, baseline %d schedules%n%n", r.rows().size(), needed, r.baseline().schedules());
+        out.printf("  %d ordering points, %d needed, %s %d schedules%n%n", r.rows().size(), needed,
+                r.onePass() ? "one pass of" : "baseline", r.baseline().schedules());
     }
 
     private static Map<String, Object> toJson(Scenario s, Variant v, Fences.Report r, String model) {
