@@ -23,9 +23,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code tlbrace fences SCENARIO [--variant V] [--json]}: which ordering each fix needs. */
 @Command(name = "fences", mixinStandardHelpOptions = true,
-        description = {"Weaken one ordering point at a time (a barrier, an acquire/release, a fully ordered RMW, a lock",
-            "handoff) and explore under lkmm (or --memory-model armv8, tso): NEEDED points break an invariant without it,",
-            "with what they pair with. Exit 0; 1 if a fixed variant is not clean under the model to begin with; 2 on bad input."})
+        description = {"Which ordering points (a barrier, an acquire/release, a fully ordered RMW, a lock handoff) each fix needs",
+            "under lkmm (or --memory-model armv8, tso): each weakened alone, NEEDED points break an invariant, with what they",
+            "pair with. One exploration with them all weakened, the model asked per point (--method per-point: one each).",
+            "Exit 0; 1 if a fixed variant is not clean under the model to begin with; 2 on bad input."})
 final class FencesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
