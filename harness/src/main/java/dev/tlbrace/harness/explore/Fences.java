@@ -16,21 +16,24 @@ import java.util.regex.Pattern;
  * counterexample: the store the stale read missed, and the function that made it. Exhaustive by
  * default, so a point that is not needed is proved so. Two methods, the same rows:
  * <ul>
- * <li>{@link Method#ONE_PASS} (graph models, exhaustive): the classic fence-inference
- *     construction (Kuperstein, Vechev, Yahav, "Automatic inference of memory fences", FMCAD
- *     2010; Alglave et al., "Don't sit on the fence", CAV 2014): explore once with every point
- *     weakened, each point's events labelled with it ({@link PointLabels}: a barrier is a fence
- *     event the model may leave out, an acquire, release or ordered RMW an access whose tags the
- *     model reads per point). Weakening only removes ordering, so the graphs of that one search
- *     include those of every single weakening. For each graph that ends badly, the model is asked
- *     whether it is consistent with every point put back but p: then p is NEEDED and the graph
- *     its counterexample. The same question with every point put back is the baseline (is the
- *     fix clean at all); an error or a step-bound hit consistent with all but p makes p UNKNOWN,
- *     as its own search would. The lock handoff ({@code spin_lock}, {@code spin_unlock}) stays
- *     out of the pass ({@link PointLabels#inOnePass}: weakened, a lock may read an older store,
- *     which changes what the code does, and an unlock that is no longer lock.cat's UL forbids
- *     the same CPU's next lock): each is searched on its own, as below. Falls back to {@link Method#PER_POINT} when the fix is not clean under the model or
- *     the pass stops at a limit, where that method says why.</li>
+ * <li>{@link Method#ONE_PASS} (graph models, exhaustive): the fence-inference construction
+ *     (Kuperstein, Vechev, Yahav, "Automatic inference of memory fences", FMCAD 2010): explore
+ *     once with every point weakened, each point's events labelled with it ({@link PointLabels}:
+ *     a barrier is a fence event the model may leave out, an acquire, release or ordered RMW an
+ *     access whose tags the model reads per point). Weakening only removes ordering, so the
+ *     graphs of that one search include those of every single weakening. For each graph that
+ *     ends badly (taken before the judge runs, whose own stores are not the roles'), the model is
+ *     asked whether it is consistent with every point put back but p: then p is NEEDED, and the
+ *     graph's schedule, re-run with p alone weakened, its counterexample (or, where that schedule
+ *     does not fit there, p's own search's). The same question with every point put back is the
+ *     baseline (is the fix clean at all, and which points its paths pass: the rows); an error or
+ *     a step-bound hit consistent with all but p makes p UNKNOWN, as its own search would. The
+ *     lock handoff ({@code spin_lock}, {@code spin_unlock}) stays out of the pass
+ *     ({@link PointLabels#inOnePass}: weakened, a lock may read an older store, which changes
+ *     what the code does, and an unlock that is no longer lock.cat's UL forbids the same CPU's
+ *     next lock): each is searched on its own, as below. Falls back to {@link Method#PER_POINT}
+ *     when the fix is not clean under the model or the pass stops at a limit, where that method
+ *     says why.</li>
  * <li>{@link Method#PER_POINT}: explore once to collect the points, then once per point with that
  *     one point weakened ({@link SimMemory}); the only method under {@code tso} and with a
  *     preemption bound.</li>

@@ -92,8 +92,13 @@ final class OnePass {
     private Fences.Row needed(Program program, OrderingPoint p, Execution bad, Explorer pass, int maxSteps,
             long maxExecutions, long timeLimitMillis, int jobs, MemoryModel model, Explorer.Reduced r) {
         Explorer alone = new Explorer(program, Explorer.UNBOUNDED, maxSteps, model, p::equals);
-        Execution e = alone.runOnce(bad.choices(), new ArrayList<>());
-        if (!(e.bad() || e.status() == Execution.Status.DEADLOCK)) {
+        Execution e;
+        try {
+            e = alone.runOnce(bad.choices(), new ArrayList<>());
+        } catch (RuntimeException misfit) { // a read option or role the schedule names is not offered there
+            e = null;
+        }
+        if (e == null || !(e.bad() || e.status() == Execution.Status.DEADLOCK)) {
             Fences.Row own = Fences.weakenOne(program, p, Explorer.UNBOUNDED, maxSteps, maxExecutions, timeLimitMillis, jobs, model);
             if (own.needed()) {
                 return own;
