@@ -23,9 +23,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code tlbrace fences SCENARIO [--variant V] [--json]}: which ordering each fix needs. */
 @Command(name = "fences", mixinStandardHelpOptions = true,
-        description = {"Weaken one ordering point at a time (a barrier, an acquire/release, a fully ordered RMW, a lock",
-            "handoff) and explore under lkmm (or --memory-model armv8, tso): NEEDED points break an invariant without it,",
-            "with what they pair with. Exit 0; 1 if a fixed variant is not clean under the model to begin with; 2 on bad input."})
+        description = {"Which ordering points (a barrier, an acquire/release, a fully ordered RMW, a lock handoff) each fix needs",
+            "under lkmm (or --memory-model armv8, tso): each weakened alone, NEEDED points break an invariant, with what they",
+            "pair with. One exploration with them all weakened, the model asked per point (--method per-point: one each).",
+            "Exit 0; 1 if a fixed variant is not clean under the model to begin with; 2 on bad input."})
 final class FencesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -71,6 +72,13 @@ final class FencesCommand implements Callable<Integer> {
                     + "skeleton carries the argument")
     java.nio.file.Path litmusDir;
 
+    @Option(names = "--method", paramLabel = "M", defaultValue = "one-pass",
+            description = {"one-pass: one search with every barrier, acquire, release and ordered RMW weakened, the model asked "
+                    + "per point about each bad graph (lkmm and armv8, exhaustive; lock handoffs still one search each);",
+                "per-point: one search per ordering point, the only method under tso or --max-preemptions "
+                    + "(default ${DEFAULT-VALUE})"})
+    String methodId;
+
     @Override
     public Integer call() {
         if (bound != null && (bound < 0 || bound > 4)) {
@@ -82,6 +90,12 @@ final class FencesCommand implements Callable<Integer> {
         long limitMillis = timeLimit == null ? 0 : ExploreCommand.parseDuration("--time-limit", timeLimit);
         if (jobs != null && jobs < 1) {
             throw new BadInputException("--jobs must be positive, got " + jobs);
+        }
+        Fences.Method method;
+        try {
+            method = Fences.Method.byId(methodId);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--method: " + e.getMessage());
         }
         MemoryModel model = MemoryModel.byId(modelId); // unknown: exit 2 with the valid ones
         if (model == MemoryModel.SC) {
@@ -107,7 +121,7 @@ final class FencesCommand implements Callable<Integer> {
         boolean clean = true;
         for (Variant v : variants) {
             Fences.Report r = Fences.run(mem -> s.newRun(v, mem), b, maxSteps,
-                    maxExecutions == null ? Long.MAX_VALUE : maxExecutions, limitMillis, threads, model);
+                    maxExecutions == null ? Long.MAX_VALUE : maxExecutions, limitMillis, threads, model, method);
             clean &= !r.baseline().violated() && r.baseline().exhaustive();
             if (json) {
                 all.add(toJson(s, v, r, model.id()));
@@ -170,7 +184,8 @@ final class FencesCommand implements Callable<Integer> {
             }
         }
         long needed = r.rows().stream().filter(Fences.Row::needed).count();
-        out.printf("  %d ordering points, %d needed, baseline %d schedules%n%n", r.rows().size(), needed, r.baseline().schedules());
+        out.printf("  %d ordering points, %d needed, %s %d schedules%n%n", r.rows().size(), needed,
+                r.onePass() ? "one pass of" : "baseline", r.baseline().schedules());
     }
 
     /** {@code --litmus DIR}: one test per NEEDED row, and the same with the point put back. */

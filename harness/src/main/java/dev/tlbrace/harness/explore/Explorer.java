@@ -103,9 +103,40 @@ public final class Explorer {
             return d.enabled().contains(d.last()) ? d.last() : d.enabled().get(0);
         };
         SimMemory mem = new SimMemory(sched, model, weakened, checks, naive, mutant);
+        if (labels != null) {
+            mem.label(labels);
+        }
         Execution e = sched.run(program.newRun(mem), chooser);
         orderingPoints.addAll(mem.orderingPoints());
         return e;
+    }
+
+    private PointLabels labels;
+    private final ThreadLocal<SimMemory> lastMemory = new ThreadLocal<>();
+
+    /**
+     * One pass ({@link Fences}): every ordering point {@link PointLabels#inOnePass} is labelled on
+     * its events, and the search asks the model with all of them weakened. Its answers, cached by
+     * graph in {@link #checks}, are all under that one configuration.
+     */
+    Explorer labelled(PointLabels l) {
+        this.labels = l;
+        return this;
+    }
+
+    /**
+     * The reduced exhaustive search, every execution it keeps handed to {@code each} (on the job
+     * that ran it, side by side with the others) until it returns true; {@link #lastMemory} is the
+     * memory of the execution {@code each} is given.
+     */
+    Reduced exhaustAll(java.util.function.Predicate<Execution> each) {
+        started = System.nanoTime();
+        return reduced(each, new int[1], plan -> i -> true, new ArrayList<>());
+    }
+
+    /** In {@link #exhaustAll}'s {@code each}: the memory of the execution it was given. */
+    SimMemory lastMemory() {
+        return lastMemory.get();
     }
 
     /** Every ordering point the executions run so far passed, in first-passed order. */
@@ -766,6 +797,10 @@ public final class Explorer {
     private Execution runWith(java.util.function.Function<ControlledScheduler, Chooser> chooser) {
         ControlledScheduler sched = new ControlledScheduler(maxSteps).record(false);
         SimMemory mem = new SimMemory(sched, model, weakened, checks, naive, mutant);
+        if (labels != null) {
+            mem.label(labels);
+            lastMemory.set(mem);
+        }
         Execution e = sched.run(program.newRun(mem), chooser.apply(sched));
         synchronized (orderingPoints) { // jobs run executions side by side
             orderingPoints.addAll(mem.orderingPoints());

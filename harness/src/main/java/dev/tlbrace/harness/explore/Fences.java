@@ -9,14 +9,35 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Which ordering points a {@link Program} (a fixed variant) needs: explore it under a weak memory
- * model ({@code lkmm} by default; {@code armv8} asks what arm64 hardware needs) once
- * to collect every barrier, acquire, release, fully ordered RMW and lock handoff its paths
- * pass, then once per point with that one point weakened ({@link SimMemory}). A point is NEEDED
- * when weakening it gives a counterexample; what it pairs with is read off that counterexample:
- * the store the stale read missed, and the function that made it. Exhaustive by default, so a
- * point that is not needed is proved so (up to the search's execution limit, which the row
- * says it hit).
+ * Which ordering points a {@link Program} (a fixed variant) needs under a weak memory model
+ * ({@code lkmm} by default; {@code armv8} asks what arm64 hardware needs): every barrier,
+ * acquire, release, fully ordered RMW and lock handoff its paths pass. A point is NEEDED when the
+ * program with that one point weakened has a counterexample; what it pairs with is read off that
+ * counterexample: the store the stale read missed, and the function that made it. Exhaustive by
+ * default, so a point that is not needed is proved so. Two methods, the same rows:
+ * <ul>
+ * <li>{@link Method#ONE_PASS} (graph models, exhaustive): the fence-inference construction
+ *     (Kuperstein, Vechev, Yahav, "Automatic inference of memory fences", FMCAD 2010): explore
+ *     once with every point weakened, each point's events labelled with it ({@link PointLabels}:
+ *     a barrier is a fence event the model may leave out, an acquire, release or ordered RMW an
+ *     access whose tags the model reads per point). Weakening only removes ordering, so the
+ *     graphs of that one search include those of every single weakening. For each graph that
+ *     ends badly (taken before the judge runs, whose own stores are not the roles'), the model is
+ *     asked whether it is consistent with every point put back but p: then p is NEEDED, and the
+ *     graph's schedule, re-run with p alone weakened, its counterexample (or, where that schedule
+ *     does not fit there, p's own search's). The same question with every point put back is the
+ *     baseline (is the fix clean at all, and which points its paths pass: the rows); an error or
+ *     a step-bound hit consistent with all but p makes p UNKNOWN, as its own search would. The
+ *     lock handoff ({@code spin_lock}, {@code spin_unlock}) stays out of the pass
+ *     ({@link PointLabels#inOnePass}: weakened, a lock may read an older store, which changes
+ *     what the code does, and an unlock that is no longer lock.cat's UL forbids the same CPU's
+ *     next lock): each is searched on its own, as below. Falls back to {@link Method#PER_POINT}
+ *     when the fix is not clean under the model or the pass stops at a limit, where that method
+ *     says why.</li>
+ * <li>{@link Method#PER_POINT}: explore once to collect the points, then once per point with that
+ *     one point weakened ({@link SimMemory}); the only method under {@code tso} and with a
+ *     preemption bound.</li>
+ * </ul>
  */
 public final class Fences {
     private Fences() { }
@@ -31,8 +52,39 @@ public final class Fences {
         }
     }
 
-    /** What a whole run found: the clean baseline and one row per ordering point. */
-    public record Report(Explorer.Result baseline, List<Row> rows, int bound) { }
+    /**
+     * What a whole run found: the clean baseline and one row per ordering point; {@code onePass}:
+     * the baseline's count is the one pass's executions, every point's graphs among them.
+     */
+    public record Report(Explorer.Result baseline, List<Row> rows, int bound, boolean onePass) {
+        public Report(Explorer.Result baseline, List<Row> rows, int bound) {
+            this(baseline, rows, bound, false);
+        }
+    }
+
+    /** How the rows are found: one search for every point, or one search per point (see the class comment). */
+    public enum Method {
+        ONE_PASS("one-pass"), PER_POINT("per-point");
+
+        private final String id;
+
+        Method(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public static Method byId(String id) {
+            for (Method m : values()) {
+                if (m.id.equals(id)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("unknown method '" + id + "'; valid: one-pass, per-point");
+        }
+    }
 
     private static final Pattern STORED_AT = Pattern.compile("stored at step (\\d+)");
 
@@ -60,6 +112,28 @@ public final class Fences {
      */
     public static Report run(Program program, int bound, int maxSteps, long maxExecutions, long timeLimitMillis, int jobs,
             MemoryModel model) {
+        return run(program, bound, maxSteps, maxExecutions, timeLimitMillis, jobs, model, Method.ONE_PASS);
+    }
+
+    /** @param method {@link Method#ONE_PASS} where it applies (a graph model, no bound), else per point */
+    public static Report run(Program program, int bound, int maxSteps, long maxExecutions, long timeLimitMillis, int jobs,
+            MemoryModel model, Method method) {
+        if (method == Method.ONE_PASS && model.graphs() && bound == Explorer.UNBOUNDED) {
+            Report r = OnePass.run(program, maxSteps, maxExecutions, timeLimitMillis, jobs, model);
+            if (r != null) {
+                return r;
+            }
+        }
+        return perPoint(program, bound, maxSteps, maxExecutions, timeLimitMillis, jobs, model);
+    }
+
+    static boolean isOracle(OrderingPoint p) {
+        return p.function() != null && (p.function().startsWith(ORACLE_PREFIX) || p.function().startsWith(DEVICE_ORACLE_PREFIX));
+    }
+
+    /** {@link Method#PER_POINT}. */
+    static Report perPoint(Program program, int bound, int maxSteps, long maxExecutions, long timeLimitMillis, int jobs,
+            MemoryModel model) {
         if (model == MemoryModel.SC) {
             throw new IllegalArgumentException("fences under sc: no ordering point can be needed; use lkmm, armv8 or tso");
         }
@@ -71,24 +145,33 @@ public final class Fences {
             return new Report(baseline, rows, bound);
         }
         for (OrderingPoint p : base.orderingPoints()) {
-            if (p.function() != null && (p.function().startsWith(ORACLE_PREFIX) || p.function().startsWith(DEVICE_ORACLE_PREFIX))) {
-                continue;
-            }
-            Explorer weak = new Explorer(program, bound, maxSteps, model, p::equals).maxExecutions(maxExecutions)
-                    .timeLimit(timeLimitMillis).jobs(jobs);
-            Explorer.Result r = weak.explore();
-            if (r.violated()) {
-                Execution e = r.counterexample();
-                rows.add(new Row(p, true, e, Schedule.format(e.choices()), pairsWith(e), r.schedules(), r.millis(), true, null));
-            } else {
-                rows.add(new Row(p, false, null, null, List.of(), r.schedules(), r.millis(), r.exhaustive(),
-                        r.exhaustive() ? null : r.timedOut() ? "stopped at the time limit"
-                                : r.truncated() ? "stopped at the execution limit"
-                                : r.errors() > 0 ? r.errors() + " ended in an error: the model's own state broke without it"
-                                : r.stepBoundHits() + " hit the step bound"));
+            if (!isOracle(p)) {
+                rows.add(weakenOne(program, p, bound, maxSteps, maxExecutions, timeLimitMillis, jobs, model));
             }
         }
         return new Report(baseline, rows, bound);
+    }
+
+    /** One point's own search, with it weakened. */
+    static Row weakenOne(Program program, OrderingPoint p, int bound, int maxSteps, long maxExecutions, long timeLimitMillis,
+            int jobs, MemoryModel model) {
+        Explorer weak = new Explorer(program, bound, maxSteps, model, p::equals).maxExecutions(maxExecutions)
+                .timeLimit(timeLimitMillis).jobs(jobs);
+        Explorer.Result r = weak.explore();
+        if (r.violated()) {
+            Execution e = r.counterexample();
+            return new Row(p, true, e, Schedule.format(e.choices()), pairsWith(e), r.schedules(), r.millis(), true, null);
+        }
+        return new Row(p, false, null, null, List.of(), r.schedules(), r.millis(), r.exhaustive(),
+                r.exhaustive() ? null : r.timedOut() ? "stopped at the time limit"
+                        : r.truncated() ? "stopped at the execution limit"
+                        : broken(r.errors(), r.stepBoundHits()));
+    }
+
+    /** Why a search that ran to its end is still not a proof. */
+    static String broken(long errors, long stepBoundHits) {
+        return errors > 0 ? errors + " ended in an error: the model's own state broke without it"
+                : stepBoundHits + " hit the step bound";
     }
 
     /**

@@ -94,40 +94,117 @@ final class GraphMemory {
     // ---- the primitives, as events -------------------------------------------------------
 
     Loaded load(int r, Cell c, History h, boolean acquire) {
-        Msg m = read(r, c, h, EnumSet.of(acquire ? Tag.ACQUIRE : Tag.ONCE), null, null, null);
+        int point = mem.takeLabel();
+        Set<Tag> tags = EnumSet.of(acquire ? Tag.ACQUIRE : Tag.ONCE);
+        Msg m = point < 0 ? read(r, c, h, tags, null, null, null)
+                : labelled(point, tags, null, read(r, c, h, EnumSet.of(Tag.ONCE), null, null, null));
         return new Loaded(m.value(), staleNote(c, h, m), m.role());
     }
 
     /** A store (spin_unlock: lock.cat's UL unless weakened); the timeline's coherence note. */
     String store(int r, History h, long v, boolean release, boolean unlock) {
+        int point = mem.takeLabel();
         Tag tag = unlock && release ? Tag.UL : release ? Tag.RELEASE : Tag.ONCE;
+        if (point >= 0) {
+            Msg w = write(r, h, v, EnumSet.of(Tag.ONCE), unlock);
+            w.ev().point = point;
+            w.ev().strong = EnumSet.of(tag);
+            return coNote(h, w);
+        }
         return coNote(h, write(r, h, v, EnumSet.of(tag), unlock));
     }
 
     /** An RMW that always writes. */
     Loaded rmw(int r, Cell c, History h, String prim, Order order, Update f) {
+        int point = mem.takeLabel();
         Set<Tag> tags = rmwTags(prim, order);
-        Msg m = read(r, c, h, tags, f, null, tags);
-        return new Loaded(m.value(), staleNote(c, h, m), m.role());
+        Set<Tag> weak = point < 0 ? tags : rmwTags(prim, Order.RELAXED);
+        Msg m = read(r, c, h, weak, f, null, weak);
+        return new Loaded(labelled(point, tags, tags, m).value(), staleNote(c, h, m), m.role());
     }
 
     /** A cmpxchg: succeeds iff the store it reads holds {@code expect}; {@code lock}: spin_lock's LKR and LKW. */
     Loaded cas(int r, Cell c, History h, String prim, Order order, long expect, long v, boolean lock) {
+        int point = mem.takeLabel();
+        if (point >= 0 && lock) {
+            throw new IllegalStateException("spin_lock is not weakened in one pass: its weakening changes the run");
+        }
         Set<Tag> tags = lock ? EnumSet.of(Tag.LKR) : rmwTags(prim, order);
-        Msg m = read(r, c, h, tags, x -> v, expect, lock ? EnumSet.of(Tag.LKW) : tags);
-        return new Loaded(m.value(), staleNote(c, h, m), m.role());
+        Set<Tag> weak = point < 0 ? tags : rmwTags(prim, Order.RELAXED);
+        Msg m = read(r, c, h, weak, x -> v, expect, lock ? EnumSet.of(Tag.LKW) : weak);
+        return new Loaded(labelled(point, tags, tags, m).value(), staleNote(c, h, m), m.role());
     }
 
-    /** A barrier: a fence event; no scheduling point, it only orders its own CPU's events in the graph. */
+    /**
+     * One pass ({@link Fences}): the events the access just added (its read, and its RMW's
+     * store if it wrote) carry ordering point {@code point}, built weak, with the tags it puts back.
+     */
+    private Msg labelled(int point, Set<Tag> strongRead, Set<Tag> strongWrite, Msg read) {
+        if (point < 0) {
+            return read;
+        }
+        LkmmGraph.Ev last = graph.last();
+        LkmmGraph.Ev r = last.rmwRead != null ? last.rmwRead : last;
+        r.point = point;
+        r.strong = strongRead;
+        if (last.rmwRead != null) {
+            last.point = point;
+            last.strong = strongWrite;
+        }
+        return read;
+    }
+
+    /**
+     * A barrier: a fence event; no scheduling point, it only orders its own CPU's events in the graph.
+     * In one pass ({@link Fences}) it carries its ordering point, which the model may leave out.
+     */
     void fence(int r, String prim) {
-        graph.add(r, Kind.F, -1, 0, EnumSet.of(switch (prim) {
+        int point = mem.takeLabel();
+        Set<Tag> tags = EnumSet.of(switch (prim) {
             case "smp_rmb" -> Tag.RMB;
             case "smp_wmb" -> Tag.WMB;
             case "smp_mb__before_atomic" -> Tag.BEFORE_ATOMIC;
             case "smp_mb__after_atomic" -> Tag.AFTER_ATOMIC;
             case "smp_mb__after_spinlock" -> Tag.AFTER_SPINLOCK;
             default -> Tag.MB;
-        }));
+        });
+        if (point < 0) {
+            graph.add(r, Kind.F, -1, 0, tags);
+            return;
+        }
+        LkmmGraph.Ev f = graph.add(r, Kind.F, -1, 0, EnumSet.noneOf(Tag.class));
+        f.point = point;
+        f.strong = tags;
+    }
+
+    /** The graph this execution built, for questions asked after it ended (one pass: {@link Fences}). */
+    FinalGraph finalGraph() {
+        return new FinalGraph(graph, coherence());
+    }
+
+    /** A finished execution's graph; its questions are answered one at a time. */
+    static final class FinalGraph {
+        private final LkmmGraph graph;
+        private final List<List<LkmmGraph.Ev>> co;
+
+        FinalGraph(LkmmGraph graph, List<List<LkmmGraph.Ev>> co) {
+            this.graph = graph;
+            this.co = co;
+        }
+
+        /** Whether the model allows it with the points {@code weak} names weakened, every other put back. */
+        synchronized boolean consistent(java.util.function.IntPredicate weak) {
+            return graph.consistent(co, weak);
+        }
+
+        /** The ordering points its events carry. */
+        java.util.BitSet points() {
+            return graph.points();
+        }
+
+        CheckKey key() {
+            return graph.key(co);
+        }
     }
 
     /**

@@ -49,6 +49,12 @@ final class LkmmGraph {
         /** An RMW's write: its read. */
         Ev rmwRead;
         int id; // in the graph last built
+        /**
+         * A one-pass search ({@link Fences}): the ordering point this event carries ({@link PointLabels}),
+         * or -1; {@link #tags} are then its weakened tags, {@code strong} what the point puts back.
+         */
+        int point = -1;
+        Set<Tag> strong;
 
         Ev(int role, int index, Kind kind, int cell, long value, Set<Tag> tags) {
             this.role = role;
@@ -94,6 +100,11 @@ final class LkmmGraph {
         return e;
     }
 
+    /** The last event added. */
+    Ev last() {
+        return events.get(events.size() - 1);
+    }
+
     /** Takes back the last event added (a tentative one). */
     void removeLast() {
         Ev e = events.remove(events.size() - 1);
@@ -109,7 +120,38 @@ final class LkmmGraph {
      * event touched), its stores in coherence order, the initial one first.
      */
     boolean consistent(List<List<Ev>> co) {
-        return lkmm.judge(build(co)).allowed();
+        return lkmm.judge(build(co, ALL_WEAK)).allowed();
+    }
+
+    /** Every labelled ordering point weakened: the tags the events were built with. */
+    static final java.util.function.IntPredicate ALL_WEAK = p -> true;
+
+    /**
+     * The same question with each labelled ordering point weakened where {@code weak} says so and
+     * put back elsewhere: a weakened fence leaves the graph, a weakened access keeps its weak tags
+     * (what a search with that point weakened builds: {@link SimMemory}).
+     */
+    boolean consistent(List<List<Ev>> co, java.util.function.IntPredicate weak) {
+        return lkmm.judge(build(co, weak)).allowed();
+    }
+
+    /** The distinct ordering points the events carry. */
+    java.util.BitSet points() {
+        java.util.BitSet out = new java.util.BitSet();
+        for (Ev e : events) {
+            if (e.point >= 0) {
+                out.set(e.point);
+            }
+        }
+        return out;
+    }
+
+    private static Set<Tag> tagsOf(Ev e, java.util.function.IntPredicate weak) {
+        return e.point < 0 || weak.test(e.point) ? e.tags : e.strong;
+    }
+
+    private static boolean present(Ev e, java.util.function.IntPredicate weak) {
+        return e.kind != Kind.F || e.point < 0 || !weak.test(e.point);
     }
 
     /**
@@ -127,7 +169,7 @@ final class LkmmGraph {
      * terms that would start or end at such an event ({@code [L];po;[A]}, an acquire-release
      * RMW's write, {@code rmw;lrs;[A]}) need a tag it does not have.
      */
-    private static boolean[] cellsKept(List<Ev> events, int cells) {
+    private static boolean[] cellsKept(List<Ev> events, int cells, java.util.function.IntPredicate weak) {
         boolean[] keep = new boolean[cells];
         int[] toucher = new int[cells];
         java.util.Arrays.fill(toucher, -1);
@@ -140,7 +182,7 @@ final class LkmmGraph {
             } else if (toucher[e.cell] != e.role) {
                 keep[e.cell] = true;
             }
-            for (Tag t : e.tags) {
+            for (Tag t : tagsOf(e, weak)) {
                 if (t != Tag.ONCE && t != Tag.NORETURN && t != Tag.RMW) {
                     keep[e.cell] = true;
                 }
@@ -197,6 +239,10 @@ final class LkmmGraph {
         if (e.rmwRead != null) {
             c = c * 1_000_003L + 99991;
         }
+        if (e.point >= 0) { // one pass: answers per point configuration must not mix graphs that differ in their labels
+            c = c * 1_000_003L + e.point;
+            c = c * 1_000_003L + e.strong.hashCode();
+        }
         return c;
     }
 
@@ -206,11 +252,11 @@ final class LkmmGraph {
         return z ^ (z >>> 31);
     }
 
-    private ExecutionGraph build(List<List<Ev>> co) {
-        boolean[] keepCell = cellsKept(events, co.size());
+    private ExecutionGraph build(List<List<Ev>> co, java.util.function.IntPredicate weak) {
+        boolean[] keepCell = cellsKept(events, co.size(), weak);
         List<Ev> kept = new ArrayList<>(events.size());
         for (Ev e : events) {
-            if (e.kind == Kind.F || keepCell[e.cell]) {
+            if (e.kind == Kind.F ? present(e, weak) : keepCell[e.cell]) {
                 kept.add(e);
             }
         }
@@ -226,7 +272,7 @@ final class LkmmGraph {
         for (Ev e : kept) {
             e.id = out.size();
             out.add(new Event(e.id, e.role, e.index, e.kind, e.kind == Kind.F ? null : "c" + e.cell, Val.of(e.value),
-                    e.tags, e.kind.name()));
+                    tagsOf(e, weak), e.kind.name()));
         }
         int n = out.size();
         Rel po = Rel.empty(n);

@@ -733,11 +733,48 @@ public final class SimMemory extends Memory {
         return roles.get(r);
     }
 
-    /** Records an ordering point and whether this execution weakens it. */
+    /**
+     * Records an ordering point and whether this execution weakens it. In one pass
+     * ({@link #label}) a point {@link PointLabels#inOnePass} is not weakened here: the graph's
+     * next event carries it ({@link #takeLabel}) and each question to the model says its strength.
+     */
     private boolean weak(int r, String prim, Cell c) {
         OrderingPoint p = new OrderingPoint(cs.contextOf(r), prim, c == null ? null : c.name());
         orderingPoints.add(p);
+        if (labels != null && PointLabels.inOnePass(p)) {
+            pendingLabel = labels.index(p);
+            return false;
+        }
         return weakened != null && weakened.test(p);
+    }
+
+    private PointLabels labels;  // one pass (Fences): every labelled point's events carry its index; else null
+    private int pendingLabel = -1; // the point the running access carries, until the graph takes it
+
+    /** One pass ({@link Fences}): label the events of every ordering point with its index in {@code l}; graph models only. */
+    void label(PointLabels l) {
+        if (graph == null) {
+            throw new IllegalStateException("one pass needs a graph model, not " + model.id());
+        }
+        this.labels = l;
+        cs.onComplete(() -> { // before the judge, whose own stores are not the roles'
+            ended = graph.finalGraph();
+            return true;
+        });
+    }
+
+    private GraphMemory.FinalGraph ended; // one pass: the graph as the roles left it
+
+    /** The ordering point the access being added carries (once), or -1. */
+    int takeLabel() {
+        int p = pendingLabel;
+        pendingLabel = -1;
+        return p;
+    }
+
+    /** The execution graph as the run left it (graph models), for one pass's questions. */
+    GraphMemory.FinalGraph finalGraph() {
+        return ended != null ? ended : graph.finalGraph();
     }
 
     /** Setup and the judge see memory with every store buffer drained (TSO). */

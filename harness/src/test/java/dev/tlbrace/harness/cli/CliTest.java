@@ -234,6 +234,24 @@ class CliTest {
     }
 
     @Test
+    void fencesTakesEitherMethodWithTheSameRowsAndRefusesAnUnknownOne() {
+        Result one = run("fences", "publish-canary", "--variant", "wmb-rmb", "--jobs", "1");
+        Result per = run("fences", "publish-canary", "--variant", "wmb-rmb", "--jobs", "1", "--method", "per-point");
+        assertThat(one.code()).as(one.out() + one.err()).isZero();
+        assertThat(per.code()).as(per.out() + per.err()).isZero();
+        assertThat(one.out()).containsPattern("2 ordering points, 2 needed, one pass of \\d+ schedules");
+        assertThat(per.out()).containsPattern("2 ordering points, 2 needed, baseline \\d+ schedules");
+        for (Result r : new Result[] {one, per}) {
+            assertThat(r.out()).containsPattern("smp_wmb\\(\\) +NEEDED: STALE_PAYLOAD")
+                    .containsPattern("smp_rmb\\(\\) +NEEDED: STALE_PAYLOAD");
+        }
+        Result bad = run("fences", "publish-canary", "--method", "fast");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.out()).isEmpty();
+        assertThat(bad.err().strip()).isEqualTo("tlbrace: --method: unknown method 'fast'; valid: one-pass, per-point");
+    }
+
+    @Test
     void huntWithTheExplorerAloneGradesTheModelAndGateRegradesIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
             throws Exception {
         java.nio.file.Path xml = tmp.resolve("gate.xml");
