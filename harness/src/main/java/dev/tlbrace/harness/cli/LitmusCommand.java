@@ -71,6 +71,15 @@ final class LitmusCommand implements Callable<Integer> {
                 + "explorer program, its CPUs roles on the scenarios' memory API, searched exhaustively by the explorer")
     String engine;
 
+    @Option(names = "--compare", description = "run every test through both engines and print where they differ, each "
+            + "difference classified (needs dependencies, needs load buffering, or a bug of the explorer), then a table "
+            + "by folder and family; exit 1 on a bug")
+    boolean compare;
+
+    @Option(names = "--time-limit", paramLabel = "S", defaultValue = "0",
+            description = "--engine explore, --compare: seconds per test before the explorer's search is refused as not exhaustive (0: none)")
+    int timeLimit;
+
     @Override
     public Integer call() throws IOException {
         MemoryModels.Model m;
@@ -118,6 +127,9 @@ final class LitmusCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (compare) {
+            return LitmusCompare.run(paths, m, timeLimit * 1000L, out, err);
+        }
         int agree = 0;
         int disagree = 0;
         int noResult = 0;
@@ -130,7 +142,7 @@ final class LitmusCommand implements Callable<Integer> {
             LitmusCheck.Outcome o;
             try {
                 LitmusAst.Test t = LitmusReader.read(f.toString(), Files.readString(f, StandardCharsets.UTF_8));
-                o = explore ? LitmusExplore.run(t, dev.tlbrace.harness.graph.MemoryModel.byId(m.id()))
+                o = explore ? LitmusExplore.run(t, dev.tlbrace.harness.graph.MemoryModel.byId(m.id()), timeLimit * 1000L)
                         : LitmusCheck.run(t, m, herd);
             } catch (LitmusReader.LitmusSyntaxError e) {
                 errors.add(e.getMessage());

@@ -79,14 +79,14 @@ public final class LitmusExplore {
         return run(test, model, 0);
     }
 
-    /** @param maxExecutions 0 for none; past it the run is refused as not exhaustive */
-    public static LitmusCheck.Outcome run(LitmusAst.Test test, MemoryModel model, long maxExecutions) {
+    /** @param timeLimitMillis 0 for none; past it the run is refused as not exhaustive */
+    public static LitmusCheck.Outcome run(LitmusAst.Test test, MemoryModel model, long timeLimitMillis) {
         long start = System.nanoTime();
         LitmusProgram p = new LitmusProgram(test);
         unsupported(test);
         Explorer ex = new Explorer(mem -> new Run(p, (SimMemory) mem), Explorer.UNBOUNDED, MAX_STEPS, model, null);
-        if (maxExecutions > 0) {
-            ex.maxExecutions(maxExecutions);
+        if (timeLimitMillis > 0) {
+            ex.timeLimit(timeLimitMillis);
         }
         long[] counts = new long[2];
         Set<String> states = new TreeSet<>();
@@ -114,7 +114,7 @@ public final class LitmusExplore {
         }
         if (!r.exhaustive()) {
             throw new Unsupported("the explorer's search did not end exhaustive (" + r.executions() + " executions, "
-                    + (r.truncated() ? "stopped at --max-executions" : r.stepBoundHits() + " runs past " + MAX_STEPS + " steps")
+                    + (r.truncated() ? "stopped at the time limit, " + timeLimitMillis / 1000 + " s" : r.stepBoundHits() + " runs past " + MAX_STEPS + " steps")
                     + ")");
         }
         String observed = counts[0] == 0 ? "Never" : counts[1] == 0 ? "Always" : "Sometimes";
