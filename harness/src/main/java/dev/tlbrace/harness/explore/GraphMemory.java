@@ -199,7 +199,7 @@ final class GraphMemory {
         for (int p = last; p >= lo; p--) {
             Msg m = h.mo.get(p);
             boolean writes = f != null && (expect == null || m.value() == expect);
-            if (p < last && (lock || !naive && (!newerHappenedBefore(r, h, p, before) || (writes && consumed(h, p))
+            if (p < last && (lock || !naive && (!newerHappenedBefore(r, h, p, withStore(before, m)) || (writes && consumed(h, p))
                     || !consistentWith(r, h, p, readTags, writes ? f.apply(m.value()) : null, writeTags)))) {
                 continue;
             }
@@ -267,6 +267,16 @@ final class GraphMemory {
             }
         }
         return false;
+    }
+
+    /**
+     * What a load that reads store {@code m} happened after: the role's clock as the step began,
+     * joined with the store's own (the load runs after the store it reads, so whatever the store
+     * happened after, a newer store of the same cell included, exists in every schedule where
+     * the load can read it: no reversed schedule builds that graph instead).
+     */
+    private static int[] withStore(int[] before, Msg m) {
+        return m.clock() == null ? before : join(before.clone(), m.clock());
     }
 
     /** The running role's step loads from cell {@code id}: it now depends on every store to it (they conflict). */
