@@ -76,6 +76,10 @@ final class LitmusCommand implements Callable<Integer> {
             + "by folder and family; exit 1 on a bug")
     boolean compare;
 
+    @Option(names = "--explore-without-dependencies", description = "--engine explore, --compare: give the explorer's "
+            + "graphs no addr/data/ctrl dependencies, as the scenarios' graphs have none")
+    boolean withoutDependencies;
+
     @Option(names = "--time-limit", paramLabel = "S", defaultValue = "0",
             description = "--engine explore, --compare: seconds per test before the explorer's search is refused as not exhaustive (0: none)")
     int timeLimit;
@@ -128,7 +132,7 @@ final class LitmusCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (compare) {
-            return LitmusCompare.run(paths, m, timeLimit * 1000L, out, err);
+            return LitmusCompare.run(paths, m, timeLimit * 1000L, !withoutDependencies, out, err);
         }
         int agree = 0;
         int disagree = 0;
@@ -142,7 +146,7 @@ final class LitmusCommand implements Callable<Integer> {
             LitmusCheck.Outcome o;
             try {
                 LitmusAst.Test t = LitmusReader.read(f.toString(), Files.readString(f, StandardCharsets.UTF_8));
-                o = explore ? LitmusExplore.run(t, dev.tlbrace.harness.graph.MemoryModel.byId(m.id()), timeLimit * 1000L)
+                o = explore ? LitmusExplore.run(t, dev.tlbrace.harness.graph.MemoryModel.byId(m.id()), timeLimit * 1000L, !withoutDependencies)
                         : LitmusCheck.run(t, m, herd);
             } catch (LitmusReader.LitmusSyntaxError e) {
                 errors.add(e.getMessage());

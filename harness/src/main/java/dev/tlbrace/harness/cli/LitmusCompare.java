@@ -38,7 +38,8 @@ final class LitmusCompare {
 
     private static final String[] HEADS = {"same", "deps", "LB", "deps+LB", "bug", "explore refuses", "check refuses"};
 
-    static int run(List<Path> paths, MemoryModels.Model m, long timeLimitMillis, PrintWriter out, PrintWriter err)
+    static int run(List<Path> paths, MemoryModels.Model m, long timeLimitMillis, boolean dependencies, PrintWriter out,
+            PrintWriter err)
             throws IOException {
         Map<String, int[]> byFolder = new TreeMap<>();
         Map<String, int[]> byFamily = new TreeMap<>();
@@ -74,7 +75,7 @@ final class LitmusCompare {
                 LitmusCheck.Outcome ex = null;
                 String why = null;
                 try {
-                    ex = LitmusExplore.run(t, MemoryModel.byId(m.id()), timeLimitMillis);
+                    ex = LitmusExplore.run(t, MemoryModel.byId(m.id()), timeLimitMillis, dependencies);
                     exploreMillis += ex.millis();
                 } catch (LitmusProgram.Unsupported e) {
                     why = (e.line() > 0 ? "line " + e.line() + ": " : "") + e.getMessage();
@@ -86,7 +87,7 @@ final class LitmusCompare {
                     line = "explore refuses it: " + why;
                     refusals.merge(construct(why), 1, Integer::sum);
                 } else {
-                    LitmusCheck.Outcome reach = LitmusCheck.run(t, new Explorable(m, true, true), true);
+                    LitmusCheck.Outcome reach = LitmusCheck.run(t, new Explorable(m, !dependencies, true), true);
                     checkMillis += reach.millis();
                     if (!reach.observed().equals(ex.observed()) || !reach.finalStates().equals(ex.finalStates())) {
                         k = Kind.BUG;
@@ -101,7 +102,7 @@ final class LitmusCompare {
                         line = null;
                     } else {
                         LitmusCheck.Outcome noDeps = LitmusCheck.run(t, new Explorable(m, true, false));
-                        boolean deps = !noDeps.observed().equals(check.observed());
+                        boolean deps = !dependencies && !noDeps.observed().equals(check.observed());
                         boolean lb = !noDeps.observed().equals(reach.observed());
                         k = deps && lb ? Kind.BOTH : deps ? Kind.DEPENDENCIES : Kind.LOAD_BUFFERING;
                         line = "by design (" + (deps && lb ? "dependencies and load buffering" : deps ? "dependencies"
@@ -125,9 +126,9 @@ final class LitmusCompare {
             refusals.forEach((c, n) -> out.printf("  %5d  %s%n", n, c));
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
-        out.printf("%d files (%s): %d same verdict, %d need dependencies, %d need load buffering, %d need both, %d bugs, "
+        out.printf("%d files (%s, explore %s dependencies): %d same verdict, %d need dependencies, %d need load buffering, %d need both, %d bugs, "
                         + "%d the explorer refuses, %d the checker refuses (check %d ms, explore %d ms, %d ms in all)%n",
-                paths.size(), m.id(), total[0], total[1], total[2], total[3], total[4], total[5], total[6], checkMillis,
+                paths.size(), m.id(), dependencies ? "with" : "without", total[0], total[1], total[2], total[3], total[4], total[5], total[6], checkMillis,
                 exploreMillis, ms);
         return total[Kind.BUG.ordinal()] > 0 ? Main.FOUND : Main.OK;
     }

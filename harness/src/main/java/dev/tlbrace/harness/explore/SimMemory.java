@@ -339,6 +339,27 @@ public final class SimMemory extends Memory {
         return orderingPoints;
     }
 
+    // ---- dependencies (litmus programs) ----------------------------------------------------
+
+    /**
+     * The running role's latest read, as a token for {@link #dependencies}, under a graph model;
+     * null under {@code sc} and {@code tso}, which order every access anyway.
+     */
+    public Object lastRead() {
+        return graph == null ? null : graph.lastRead(cs.currentRole());
+    }
+
+    /**
+     * The running role's next accesses depend on these reads of its own (tokens from
+     * {@link #lastRead}): addr, data, ctrl, as herd7's C gives a litmus statement its
+     * dependencies. Litmus programs only: the scenarios' Java code has none the explorer sees.
+     */
+    public void dependencies(List<Object> addr, List<Object> data, List<Object> ctrl) {
+        if (graph != null) {
+            graph.depends(cs.currentRole(), addr, data, ctrl);
+        }
+    }
+
     // ---- the primitives ------------------------------------------------------------------
 
     @Override public long READ_ONCE(Cell c) { return load(c, "READ_ONCE", false); }

@@ -47,9 +47,11 @@ import java.util.regex.Pattern;
  * locations through {@link Memory#peek}) and evaluates the filter and the condition as the
  * checker does; the verdict is judged by {@link LitmusJudge}, the same as the checker's.
  *
- * <p>The interpretation is the checker's ({@link LitmusProgram}) less what the explorer cannot
- * build: no addr, data or ctrl dependencies (the graph has none), no read from a store that
- * does not exist yet when the read runs (no po ∪ rf cycle). Constructs the memory API has no
+ * <p>The interpretation is the checker's ({@link LitmusProgram}), dependencies included: before
+ * each access the CPU tells the memory which of its earlier reads the access depends on
+ * ({@link SimMemory#dependencies}), which the graph models ({@code lkmm}, {@code armv8}) make
+ * addr, data and ctrl edges of the graph. Less what the explorer cannot build: no read from a
+ * store that does not exist yet when the read runs (no po ∪ rf cycle: load buffering). Constructs the memory API has no
  * primitive for ({@link #unsupported}) are refused with an {@link Unsupported} naming the
  * construct and its line, before any run: never a verdict.
  */
@@ -76,15 +78,17 @@ public final class LitmusExplore {
      * @throws Unsupported a construct the memory API cannot express, or a search that did not end exhaustive
      */
     public static LitmusCheck.Outcome run(LitmusAst.Test test, MemoryModel model) {
-        return run(test, model, 0);
+        return run(test, model, 0, true);
     }
 
-    /** @param timeLimitMillis 0 for none; past it the run is refused as not exhaustive */
-    public static LitmusCheck.Outcome run(LitmusAst.Test test, MemoryModel model, long timeLimitMillis) {
+    /**
+     * @param timeLimitMillis 0 for none; past it the run is refused as not exhaustive
+     * @param dependencies    give the graph the test's addr, data and ctrl dependencies (else it
+     *                        has none, as the scenarios' graphs)
+     */
+    public static LitmusCheck.Outcome run(LitmusAst.Test test, MemoryModel model, long timeLimitMillis, boolean dependencies) {
         long start = System.nanoTime();
-        LitmusProgram p = new LitmusProgram(test);
-        unsupported(test);
-        Explorer ex = new Explorer(mem -> new Run(p, (SimMemory) mem), Explorer.UNBOUNDED, MAX_STEPS, model, null);
+        Explorer ex = new Explorer(program(test, dependencies), Explorer.UNBOUNDED, MAX_STEPS, model, null);
         if (timeLimitMillis > 0) {
             ex.timeLimit(timeLimitMillis);
         }
@@ -120,6 +124,33 @@ public final class LitmusExplore {
         String observed = counts[0] == 0 ? "Never" : counts[1] == 0 ? "Always" : "Sometimes";
         return new LitmusCheck.Outcome(test, model.id(), observed, counts[0], counts[1], Set.of(), r.executions(),
                 states, null, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * The test as an explorer program: one role per CPU, a judge whose outcome is
+     * {@link #POSITIVE}, {@link #NEGATIVE}, {@link #FILTERED} or {@link #DISCARDED} and whose
+     * detail is herd7's state line.
+     *
+     * @throws Unsupported a construct the memory API cannot express
+     */
+    public static dev.tlbrace.harness.explore.Program program(LitmusAst.Test test) {
+        return program(test, true);
+    }
+
+    /** @param dependencies see {@link #run(LitmusAst.Test, MemoryModel, long, boolean)} */
+    public static dev.tlbrace.harness.explore.Program program(LitmusAst.Test test, boolean dependencies) {
+        LitmusProgram p = new LitmusProgram(test);
+        unsupported(test);
+        return mem -> new Run(p, (SimMemory) mem, dependencies);
+    }
+
+    /** The final state an execution of {@link #program} reached, or null for one that is no litmus execution. */
+    public static String state(Execution e) {
+        if (e.status() != Execution.Status.COMPLETED) {
+            return null;
+        }
+        String o = e.verdict().outcome();
+        return o.equals(POSITIVE) || o.equals(NEGATIVE) ? e.verdict().detail() : null;
     }
 
     /**
@@ -259,11 +290,13 @@ public final class LitmusExplore {
         final List<String> names;
         final Map<String, Cell> cells = new HashMap<>();
         final List<Map<String, Val>> regs = new ArrayList<>();
+        final boolean dependencies;
         volatile boolean discarded;
 
-        Run(LitmusProgram program, SimMemory mem) {
+        Run(LitmusProgram program, SimMemory mem, boolean dependencies) {
             this.program = program;
             this.mem = mem;
+            this.dependencies = dependencies;
             this.names = new ArrayList<>(program.init().keySet());
             for (String loc : names) {
                 cells.put(loc, mem.cell(loc, encode(program.init().get(loc))));
@@ -349,11 +382,26 @@ public final class LitmusExplore {
 
     private static final Pattern XCHG = Pattern.compile("(atomic(?:_long|64)?_)?(xchg|cmpxchg|try_cmpxchg)(_relaxed|_acquire|_release)?");
 
-    /** One CPU: its statements, run as the checker runs them, every shared access a call on the memory API. */
+    /** A value and the reads of its CPU it depends on (bit i: the CPU's i-th read), as the checker's values carry them. */
+    private record Dv(Val v, long deps) {
+        static Dv of(Val v) {
+            return new Dv(v, 0);
+        }
+    }
+
+    /**
+     * One CPU: its statements, run as the checker runs them, every shared access a call on the
+     * memory API, each told first which of the CPU's earlier reads it depends on (herd7's C
+     * dependencies: through registers, a branch's control dependency reaching the statements
+     * inside it, not those after the {@code if}).
+     */
     private static final class Cpu {
         final Run run;
         final int index;
         final Map<String, Val> regs;
+        final Map<String, Long> regDeps = new HashMap<>();
+        final List<Object> reads = new ArrayList<>(); // the memory's tokens for this CPU's reads
+        long ctrl;
 
         Cpu(Run run, int index, Map<String, Val> regs) {
             this.run = run;
@@ -361,31 +409,43 @@ public final class LitmusExplore {
             this.regs = regs;
         }
 
+        void put(String reg, Dv v) {
+            regs.put(reg, v.v());
+            regDeps.put(reg, v.deps());
+        }
+
         void exec(Stmt s) {
             if (s instanceof Decl d) {
                 if (d.init() != null) {
-                    regs.put(d.name(), eval(d.init()));
-                } else {
-                    regs.putIfAbsent(d.name(), Val.ZERO);
+                    put(d.name(), eval(d.init()));
+                } else if (!regs.containsKey(d.name())) {
+                    put(d.name(), Dv.of(Val.ZERO));
                 }
             } else if (s instanceof Assign a) {
-                Val v = eval(a.value());
+                Dv v = eval(a.value());
                 if (a.target() instanceof Var var) {
-                    regs.put(var.name(), v);
+                    put(var.name(), v);
                 } else {
                     throw new Unsupported(a.line(), "cannot assign to " + LitmusProgram.show(a.target()));
                 }
             } else if (s instanceof ExprStmt e) {
                 eval(e.e());
             } else if (s instanceof If i) {
-                if (eval(i.cond()).truthy()) {
+                Dv c = eval(i.cond());
+                long outer = ctrl;
+                ctrl |= c.deps();
+                if (c.v().truthy()) {
                     exec(i.then());
                 } else if (i.otherwise() != null) {
                     exec(i.otherwise());
                 }
+                ctrl = outer;
             } else if (s instanceof While w) {
+                long outer = ctrl;
                 for (int turn = 0; ; turn++) {
-                    if (!eval(w.cond()).truthy()) {
+                    Dv c = eval(w.cond());
+                    ctrl |= c.deps();
+                    if (!c.v().truthy()) {
                         break;
                     }
                     if (turn == LitmusProgram.UNROLL) {
@@ -393,39 +453,43 @@ public final class LitmusExplore {
                     }
                     exec(w.body());
                 }
+                ctrl = outer;
             } else if (s instanceof Block b) {
                 b.body().forEach(this::exec);
             }
         }
 
-        Val eval(Expr e) {
+        Dv eval(Expr e) {
             if (e instanceof Const c) {
-                return Val.of(c.value());
+                return Dv.of(Val.of(c.value()));
             }
             if (e instanceof Var v) {
                 Val r = regs.get(v.name());
                 if (r != null) {
-                    return r;
+                    return new Dv(r, regDeps.getOrDefault(v.name(), 0L));
                 }
-                return run.cells.containsKey(v.name()) ? Val.address(v.name()) : Val.ZERO;
+                return Dv.of(run.cells.containsKey(v.name()) ? Val.address(v.name()) : Val.ZERO);
             }
             if (e instanceof AddrOf a) {
                 return address(a.operand());
             }
             if (e instanceof Unary u) {
-                Val x = eval(u.operand());
-                return switch (u.op()) {
-                    case "!" -> Val.of(x.truthy() ? 0 : 1);
-                    case "~" -> Val.of(~number(x));
-                    case "-" -> Val.of(-number(x));
+                Dv x = eval(u.operand());
+                Val v = switch (u.op()) {
+                    case "!" -> Val.of(x.v().truthy() ? 0 : 1);
+                    case "~" -> Val.of(~number(x.v()));
+                    case "-" -> Val.of(-number(x.v()));
                     default -> throw new Unsupported("operator " + u.op());
                 };
+                return new Dv(v, x.deps());
             }
             if (e instanceof Binary b) {
                 return binary(b);
             }
             if (e instanceof Ternary t) {
-                return eval(t.cond()).truthy() ? eval(t.then()) : eval(t.otherwise());
+                Dv c = eval(t.cond());
+                Dv r = c.v().truthy() ? eval(t.then()) : eval(t.otherwise());
+                return new Dv(r.v(), r.deps() | c.deps());
             }
             if (e instanceof Deref d) {
                 throw new Unsupported(d.line(), "plain access *" + LitmusProgram.show(d.pointer()));
@@ -433,17 +497,21 @@ public final class LitmusExplore {
             return call((Call) e);
         }
 
-        Val binary(Binary b) {
+        Dv binary(Binary b) {
             if (b.op().equals("&&") || b.op().equals("||")) {
                 boolean and = b.op().equals("&&");
-                if (eval(b.left()).truthy() != and) {
-                    return Val.of(and ? 0 : 1);
+                Dv l = eval(b.left());
+                if (l.v().truthy() != and) {
+                    return new Dv(Val.of(and ? 0 : 1), l.deps());
                 }
-                return Val.of(eval(b.right()).truthy() ? 1 : 0);
+                Dv r = eval(b.right());
+                return new Dv(Val.of(r.v().truthy() ? 1 : 0), l.deps() | r.deps());
             }
-            Val a = eval(b.left());
-            Val c = eval(b.right());
-            return switch (b.op()) {
+            Dv l = eval(b.left());
+            Dv r = eval(b.right());
+            Val a = l.v();
+            Val c = r.v();
+            Val out = switch (b.op()) {
                 case "==" -> Val.of(a.equals(c) ? 1 : 0);
                 case "!=" -> Val.of(a.equals(c) ? 0 : 1);
                 case "+" -> a.isAddress() && !c.isAddress() ? new Val(a.loc(), a.number() + c.number())
@@ -467,6 +535,7 @@ public final class LitmusExplore {
                 case ">=" -> Val.of(number(a) >= number(c) ? 1 : 0);
                 default -> throw new Unsupported("operator " + b.op());
             };
+            return new Dv(out, l.deps() | r.deps());
         }
 
         /** An address in arithmetic that is not pointer arithmetic: the checker's fixed number per location. */
@@ -484,68 +553,109 @@ public final class LitmusExplore {
             return 0x1000L * i + v.number();
         }
 
-        Val address(Expr lvalue) {
+        Dv address(Expr lvalue) {
             if (lvalue instanceof Deref d) {
                 return eval(d.pointer());
             }
             if (lvalue instanceof Var v && regs.containsKey(v.name())) {
-                return regs.get(v.name());
+                return new Dv(regs.get(v.name()), regDeps.getOrDefault(v.name(), 0L));
             }
             if (lvalue instanceof Var v && run.cells.containsKey(v.name())) {
-                return Val.address(v.name());
+                return Dv.of(Val.address(v.name()));
             }
             throw new Unsupported("not an lvalue: " + LitmusProgram.show(lvalue));
         }
 
         /** The cell an address names; an access through a non-pointer has no execution, as in herd7. */
-        Cell cell(Val addr, int line) {
-            if (!addr.isAddress()) {
+        Cell cell(Dv addr, int line) {
+            Val a = addr.v();
+            if (!a.isAddress()) {
                 throw new Discard();
             }
-            Cell c = run.cells.get(addr.number() == 0 ? addr.loc() : addr.loc() + "+" + addr.number());
+            Cell c = run.cells.get(a.number() == 0 ? a.loc() : a.loc() + "+" + a.number());
             if (c == null) {
-                throw new Unsupported(line, "an access to " + addr + ", which is no declared location");
+                throw new Unsupported(line, "an access to " + a + ", which is no declared location");
             }
             return c;
         }
 
-        Val call(Call c) {
+        /** Tells the memory what the next access depends on: its address, the value it stores, the branches around it. */
+        void depends(Dv addr, Dv data) {
+            if (!run.dependencies) {
+                return;
+            }
+            run.mem.dependencies(tokens(addr == null ? 0 : addr.deps()), tokens(data == null ? 0 : data.deps()), tokens(ctrl));
+        }
+
+        private List<Object> tokens(long mask) {
+            if (mask == 0) {
+                return List.of();
+            }
+            List<Object> out = new ArrayList<>();
+            for (int i = 0; i < reads.size(); i++) {
+                if ((mask & 1L << i) != 0 && reads.get(i) != null) {
+                    out.add(reads.get(i));
+                }
+            }
+            return out;
+        }
+
+        /** A read just made: its value, depending on that read alone. */
+        Dv read(long value) {
+            if (reads.size() >= 63) {
+                throw new Unsupported("more than 63 reads on P" + index);
+            }
+            reads.add(run.mem.lastRead());
+            return new Dv(run.decode(value), 1L << (reads.size() - 1));
+        }
+
+        Dv load(Dv addr, boolean acquire, int line) {
+            Cell cl = cell(addr, line);
+            depends(addr, null);
+            return read(acquire ? run.mem.smp_load_acquire(cl) : run.mem.READ_ONCE(cl));
+        }
+
+        void store(Dv addr, Dv v, boolean release, int line) {
+            Cell cl = cell(addr, line);
+            depends(addr, v);
+            if (release) {
+                run.mem.smp_store_release(cl, run.encode(v.v()));
+            } else {
+                run.mem.WRITE_ONCE(cl, run.encode(v.v()));
+            }
+        }
+
+        Dv call(Call c) {
             String f = c.function();
             List<Expr> a = c.args();
             int line = c.line();
             SimMemory mem = run.mem;
             switch (f) {
                 case "READ_ONCE", "rcu_dereference", "lockless_dereference", "rcu_dereference_raw" -> {
-                    return run.decode(mem.READ_ONCE(cell(address(a.get(0)), line)));
+                    return load(address(a.get(0)), false, line);
                 }
                 case "WRITE_ONCE", "rcu_assign_pointer", "smp_store_mb" -> {
-                    Cell cl = cell(address(a.get(0)), line);
-                    long v = run.encode(eval(a.get(1)));
-                    if (f.equals("rcu_assign_pointer")) {
-                        mem.smp_store_release(cl, v);
-                    } else {
-                        mem.WRITE_ONCE(cl, v);
-                    }
+                    store(address(a.get(0)), eval(a.get(1)), f.equals("rcu_assign_pointer"), line);
                     if (f.equals("smp_store_mb")) {
                         mem.smp_mb();
                     }
-                    return Val.ZERO;
+                    return Dv.of(Val.ZERO);
                 }
                 case "smp_load_acquire", "atomic_read_acquire", "atomic_long_read_acquire" -> {
-                    return run.decode(mem.smp_load_acquire(cell(eval(a.get(0)), line)));
+                    return load(eval(a.get(0)), true, line);
                 }
                 case "atomic_read", "atomic_long_read", "atomic64_read" -> {
-                    return run.decode(mem.READ_ONCE(cell(eval(a.get(0)), line)));
+                    return load(eval(a.get(0)), false, line);
                 }
                 case "smp_store_release", "atomic_set_release", "atomic_long_set_release" -> {
-                    Cell cl = cell(eval(a.get(0)), line);
-                    mem.smp_store_release(cl, run.encode(eval(a.get(1))));
-                    return Val.ZERO;
+                    Dv addr = eval(a.get(0));
+                    store(addr, eval(a.get(1)), true, line);
+                    return Dv.of(Val.ZERO);
                 }
                 case "atomic_set", "atomic_long_set", "atomic64_set" -> {
-                    Cell cl = cell(eval(a.get(0)), line);
-                    mem.WRITE_ONCE(cl, run.encode(eval(a.get(1))));
-                    return Val.ZERO;
+                    Dv addr = eval(a.get(0));
+                    store(addr, eval(a.get(1)), false, line);
+                    return Dv.of(Val.ZERO);
                 }
                 case "smp_mb" -> mem.smp_mb();
                 case "smp_rmb" -> mem.smp_rmb();
@@ -559,21 +669,31 @@ public final class LitmusExplore {
                     // grace period in the test orders nothing (unsupported() refuses the others)
                 }
                 case "spin_lock" -> {
-                    Cell cl = cell(eval(a.get(0)), line);
+                    Dv addr = eval(a.get(0));
+                    Cell cl = cell(addr, line);
+                    depends(addr, null);
                     while (!mem.raw_spin_trylock(cl)) {
                         mem.sched.spin("spin_lock(" + cl.name() + "): contended");
                     }
+                    reads.add(null); // lock.cat's LKR: a read no later access depends on
                 }
-                case "spin_unlock" -> mem.raw_spin_unlock(cell(eval(a.get(0)), line));
+                case "spin_unlock" -> {
+                    Dv addr = eval(a.get(0));
+                    Cell cl = cell(addr, line);
+                    depends(addr, null);
+                    mem.raw_spin_unlock(cl);
+                }
                 case "smp_cond_load_acquire", "smp_cond_load_relaxed" -> {
-                    Cell cl = cell(eval(a.get(0)), line);
-                    Val v = run.decode(f.endsWith("acquire") ? mem.smp_load_acquire(cl) : mem.READ_ONCE(cl));
-                    Val saved = regs.put("VAL", v);
-                    boolean holds = eval(a.get(1)).truthy();
+                    Dv v = load(eval(a.get(0)), f.endsWith("acquire"), line);
+                    Val saved = regs.put("VAL", v.v());
+                    Long savedDeps = regDeps.put("VAL", v.deps());
+                    boolean holds = eval(a.get(1)).v().truthy();
                     if (saved == null) {
                         regs.remove("VAL");
+                        regDeps.remove("VAL");
                     } else {
                         regs.put("VAL", saved);
+                        regDeps.put("VAL", savedDeps);
                     }
                     if (!holds) {
                         throw new Discard(); // the checker keeps only the turn that leaves the loop
@@ -584,24 +704,28 @@ public final class LitmusExplore {
                     return rmwCall(f, a, line);
                 }
             }
-            return Val.ZERO;
+            return Dv.of(Val.ZERO);
         }
 
-        Val rmwCall(String f, List<Expr> a, int line) {
+        Dv rmwCall(String f, List<Expr> a, int line) {
             SimMemory mem = run.mem;
             Matcher xc = XCHG.matcher(f);
             if (xc.matches()) {
                 Order order = order(xc.group(3));
-                Cell cl = cell(eval(a.get(0)), line);
+                Dv addr = eval(a.get(0));
+                Cell cl = cell(addr, line);
                 if (xc.group(2).equals("xchg")) {
-                    long v = run.encode(eval(a.get(1)));
-                    return run.decode(mem.rmwOp(cl, f, order, old -> v));
+                    Dv v = eval(a.get(1));
+                    long nv = run.encode(v.v());
+                    depends(addr, v);
+                    return read(mem.rmwOp(cl, f, order, old -> nv));
                 }
-                Val expected = eval(a.get(1));
-                long v = run.encode(eval(a.get(2)));
-                Val old = run.decode(mem.cmpxchgOp(cl, f, order, run.encode(expected), v));
+                Dv expected = eval(a.get(1));
+                Dv v = eval(a.get(2));
+                depends(addr, v);
+                Dv old = read(mem.cmpxchgOp(cl, f, order, run.encode(expected.v()), run.encode(v.v())));
                 if (xc.group(2).equals("try_cmpxchg")) {
-                    return Val.of(old.equals(expected) ? 1 : 0);
+                    return new Dv(Val.of(old.v().equals(expected.v()) ? 1 : 0), old.deps());
                 }
                 return old;
             }
@@ -616,8 +740,10 @@ public final class LitmusExplore {
             if (!fetch && !ret && m.group(5) != null) {
                 throw new Unsupported(line, "unknown primitive '" + f + "'");
             }
-            long k = unit ? 1 : number(eval(a.get(0)));
-            Cell cl = cell(eval(a.get(unit ? 0 : 1)), line);
+            Dv operand = unit ? Dv.of(Val.of(1)) : eval(a.get(0));
+            long k = number(operand.v());
+            Dv addr = eval(a.get(unit ? 0 : 1));
+            Cell cl = cell(addr, line);
             java.util.function.LongUnaryOperator apply = o -> switch (op) {
                 case "add", "inc" -> o + k;
                 case "sub", "dec" -> o - k;
@@ -626,17 +752,18 @@ public final class LitmusExplore {
                 case "xor" -> o ^ k;
                 default -> o & ~k;
             };
-            long old;
+            depends(addr, operand);
+            Dv old;
             if (fetch || ret) {
-                old = mem.rmwOp(cl, f, order(m.group(5)), apply);
+                old = read(mem.rmwOp(cl, f, order(m.group(5)), apply));
             } else {
-                old = mem.rmwOp(cl, "atomic_add", Order.RELAXED, apply); // linux-kernel.def's NORETURN, as atomic_add
+                old = read(mem.rmwOp(cl, "atomic_add", Order.RELAXED, apply)); // linux-kernel.def's NORETURN, as atomic_add
             }
-            long now = apply.applyAsLong(old);
+            long now = apply.applyAsLong(number(old.v()));
             if (m.group(4) != null) {
-                return Val.of((m.group(4).equals("_and_test") ? now == 0 : now < 0) ? 1 : 0);
+                return new Dv(Val.of((m.group(4).equals("_and_test") ? now == 0 : now < 0) ? 1 : 0), old.deps());
             }
-            return fetch ? Val.of(old) : ret ? Val.of(now) : Val.ZERO;
+            return new Dv(fetch ? old.v() : ret ? Val.of(now) : Val.ZERO, old.deps());
         }
 
         static Order order(String suffix) {
