@@ -148,6 +148,9 @@ public final class SimMemory extends Memory {
         this.graph = model.graphs() ? new GraphMemory(this, cs, model, mutant, naive, checks) : null;
         this.mutant = mutant;
         cs.enableAccessPoints();
+        if (tso != null) {
+            cs.onRoleEnd(tso::drainAtEnd);
+        }
         cs.onSpin(this::spun);
         cs.onSpinState(this::readsStable);
         cs.onLockState(id -> lockWords.contains(id) && refreshed(id) != 0);

@@ -72,26 +72,28 @@ class LitmusExploreTest {
             return;
         }
         LitmusCheck.Outcome reach = LitmusCheck.run(t, new Explorable(MemoryModels.byId(model), false, true), true);
-        if (model.equals("tso")) {
-            // a known gap of the explorer's tso (NOTES-engine.md): stores still buffered when
-            // the roles end drain in role order, so final coherence orders that need two
-            // buffers to drain interleaved are missed; what it reaches it may reach
-            assertThat(reach.finalStates()).containsAll(ex.finalStates());
+        if (model.equals("tso") && file.startsWith("CoWR+")) {
+            // a known gap of the explorer's tso (NOTES-engine.md): a load forwards from its own
+            // buffer and never lets that buffer drain first, so CoWR's read of the other CPU's
+            // later store is missed; what it reaches it may reach
+            assertThat(reach.finalStates()).containsAll(ex.finalStates()).hasSizeGreaterThan(ex.finalStates().size());
             return;
         }
         assertThat(ex.finalStates()).isEqualTo(reach.finalStates());
         assertThat(ex.observed()).isEqualTo(reach.observed());
     }
 
-    /** The tso gap above, pinned: 2+2W's three final states, of which the explorer reaches one. */
+    /**
+     * Stores still buffered when a role's code returns drain one at a time, each a step of its
+     * own: 2+2W's three final states under x86-TSO, of which draining what was left in role order
+     * at the judge reached one.
+     */
     @Test
-    void tsoDrainsBuffersLeftAtTheEndInRoleOrder() throws Exception {
+    void tsoBuffersLeftAtTheEndDrainInEveryOrder() throws Exception {
         LitmusAst.Test t = read(LitmusCommandTest.suite().resolve("2+2W+poonceonces.litmus"));
         Set<String> checker = LitmusCheck.run(t, MemoryModels.byId("tso"), true).finalStates();
-        Set<String> explorer = LitmusExplore.run(t, MemoryModel.TSO).finalStates();
         assertThat(checker).hasSize(3);
-        assertThat(explorer).hasSize(1);
-        assertThat(checker).containsAll(explorer);
+        assertThat(LitmusExplore.run(t, MemoryModel.TSO).finalStates()).isEqualTo(checker);
     }
 
     @Test
