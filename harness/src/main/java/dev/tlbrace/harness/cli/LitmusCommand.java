@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 import dev.tlbrace.harness.graph.MemoryModels;
 import dev.tlbrace.harness.litmus.LitmusAst;
 import dev.tlbrace.harness.litmus.LitmusCheck;
+import dev.tlbrace.harness.litmus.LitmusExplore;
 import dev.tlbrace.harness.litmus.LitmusJudge;
 import dev.tlbrace.harness.litmus.LitmusJudge.Verdict;
 import dev.tlbrace.harness.litmus.LitmusProgram;
@@ -65,6 +66,24 @@ final class LitmusCommand implements Callable<Integer> {
     @Option(names = "--table", description = "end with agreement by folder and by test family")
     boolean table;
 
+    @Option(names = "--engine", paramLabel = "E", defaultValue = "check",
+            description = "check: the litmus checker (every graph, by enumeration; the default); explore: each test as an "
+                + "explorer program, its CPUs roles on the scenarios' memory API, searched exhaustively by the explorer")
+    String engine;
+
+    @Option(names = "--compare", description = "run every test through both engines and print where they differ, each "
+            + "difference classified (needs dependencies, needs load buffering, or a bug of the explorer), then a table "
+            + "by folder and family; exit 1 on a bug")
+    boolean compare;
+
+    @Option(names = "--explore-without-dependencies", description = "--engine explore, --compare: give the explorer's "
+            + "graphs no addr/data/ctrl dependencies, as the scenarios' graphs have none")
+    boolean withoutDependencies;
+
+    @Option(names = "--time-limit", paramLabel = "S", defaultValue = "0",
+            description = "--engine explore, --compare: seconds per test before the explorer's search is refused as not exhaustive (0: none)")
+    int timeLimit;
+
     @Override
     public Integer call() throws IOException {
         MemoryModels.Model m;
@@ -72,6 +91,14 @@ final class LitmusCommand implements Callable<Integer> {
             m = MemoryModels.byId(model);
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage());
+        }
+        boolean explore = switch (engine) {
+            case "check" -> false;
+            case "explore" -> true;
+            default -> throw new BadInputException("unknown engine '" + engine + "'; valid: check, explore");
+        };
+        if (explore && herd) {
+            throw new BadInputException("--herd counts every execution of the checker; --engine explore has no such count");
         }
         List<Path> inputs = new ArrayList<>(files);
         if (filesFrom != null) {
@@ -104,6 +131,9 @@ final class LitmusCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (compare) {
+            return LitmusCompare.run(paths, m, timeLimit * 1000L, !withoutDependencies, out, err);
+        }
         int agree = 0;
         int disagree = 0;
         int noResult = 0;
@@ -116,7 +146,8 @@ final class LitmusCommand implements Callable<Integer> {
             LitmusCheck.Outcome o;
             try {
                 LitmusAst.Test t = LitmusReader.read(f.toString(), Files.readString(f, StandardCharsets.UTF_8));
-                o = LitmusCheck.run(t, m, herd);
+                o = explore ? LitmusExplore.run(t, dev.tlbrace.harness.graph.MemoryModel.byId(m.id()), timeLimit * 1000L, !withoutDependencies)
+                        : LitmusCheck.run(t, m, herd);
             } catch (LitmusReader.LitmusSyntaxError e) {
                 errors.add(e.getMessage());
                 err.println(e.getMessage());
@@ -153,7 +184,7 @@ final class LitmusCommand implements Callable<Integer> {
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
         String summary = agree + " agree, " + disagree + " disagree, " + noResult + " without Result, "
-                + errors.size() + " errors (" + m.id() + ", exhaustive, " + paths.size() + " files, " + ms + " ms)";
+                + errors.size() + " errors (" + m.id() + (explore ? ", explore" : "") + ", exhaustive, " + paths.size() + " files, " + ms + " ms)";
         if (json) {
             Map<String, Object> all = new LinkedHashMap<>();
             all.put("memoryModel", m.id());

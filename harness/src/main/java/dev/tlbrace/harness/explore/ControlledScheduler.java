@@ -519,9 +519,22 @@ public final class ControlledScheduler implements Sched {
         }
     }
 
+    private java.util.function.IntConsumer onRoleEnd;
+
+    /**
+     * Called in a role's thread when its code has returned, still as that role: what the memory
+     * model lets happen after it (TSO: its buffered stores reach memory, each a step of its own).
+     */
+    void onRoleEnd(java.util.function.IntConsumer hook) {
+        this.onRoleEnd = hook;
+    }
+
     private void runRole(int idx, Runnable r) {
         try {
             r.run();
+            if (onRoleEnd != null) {
+                onRoleEnd.accept(idx);
+            }
         } catch (Abandoned a) {
             // unwound on purpose
         } catch (Throwable t) {

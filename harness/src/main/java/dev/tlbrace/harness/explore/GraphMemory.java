@@ -45,6 +45,7 @@ final class GraphMemory {
         final Map<Integer, Msg> floor = new HashMap<>(); // per cell, the coherence-latest store this role read or wrote
         List<Msg> turnRf = new ArrayList<>();     // the stores this turn of a wait loop read
         List<Msg> lastTurnRf = new ArrayList<>(); // and the previous turn
+        LkmmGraph.Ev lastRead; // its latest read event (litmus programs' dependencies)
         int[] vc = new int[0]; // per role, the latest of its steps this role's steps depend on (the schedule's happens-before)
     }
 
@@ -89,6 +90,24 @@ final class GraphMemory {
             cellGraphs.add(new CellGraph());
         }
         return cellGraphs.get(id);
+    }
+
+    /** Role {@code r}'s latest read event, a token for {@link #depends}. */
+    Object lastRead(int r) {
+        return role(r).lastRead;
+    }
+
+    /** Role {@code r}'s next events depend on these reads of its own ({@link LkmmGraph#depends}). */
+    void depends(int r, List<Object> addr, List<Object> data, List<Object> ctrl) {
+        graph.depends(r, evs(addr), evs(data), evs(ctrl));
+    }
+
+    private static List<LkmmGraph.Ev> evs(List<Object> tokens) {
+        List<LkmmGraph.Ev> out = new ArrayList<>(tokens.size());
+        for (Object o : tokens) {
+            out.add((LkmmGraph.Ev) o);
+        }
+        return out;
     }
 
     // ---- the primitives, as events -------------------------------------------------------
@@ -276,7 +295,7 @@ final class GraphMemory {
         for (int p = last; p >= lo; p--) {
             Msg m = h.mo.get(p);
             boolean writes = f != null && (expect == null || m.value() == expect);
-            if (p < last && (lock || !naive && (!newerHappenedBefore(r, h, p, before) || (writes && consumed(h, p))
+            if (p < last && (lock || !naive && (!newerHappenedBefore(r, h, p, withStore(before, m)) || (writes && consumed(h, p))
                     || !consistentWith(r, h, p, readTags, writes ? f.apply(m.value()) : null, writeTags)))) {
                 continue;
             }
@@ -287,6 +306,7 @@ final class GraphMemory {
         boolean writes = f != null && (expect == null || m.value() == expect);
         LkmmGraph.Ev read = graph.add(r, Kind.R, id, m.value(), readTags);
         read.rf = m.ev();
+        t.lastRead = read;
         mem.readAt(r, id, m);
         t.turnRf.add(m);
         t.floor.put(id, m);
@@ -344,6 +364,16 @@ final class GraphMemory {
             }
         }
         return false;
+    }
+
+    /**
+     * What a load that reads store {@code m} happened after: the role's clock as the step began,
+     * joined with the store's own (the load runs after the store it reads, so whatever the store
+     * happened after, a newer store of the same cell included, exists in every schedule where
+     * the load can read it: no reversed schedule builds that graph instead).
+     */
+    private static int[] withStore(int[] before, Msg m) {
+        return m.clock() == null ? before : join(before.clone(), m.clock());
     }
 
     /** The running role's step loads from cell {@code id}: it now depends on every store to it (they conflict). */

@@ -48,6 +48,10 @@ final class LkmmGraph {
         Ev rf;
         /** An RMW's write: its read. */
         Ev rmwRead;
+        /** Earlier reads of its role it depends on (litmus programs only; null: none). */
+        List<Ev> addr;
+        List<Ev> data;
+        List<Ev> ctrl;
         int id; // in the graph last built
         /**
          * A one-pass search ({@link Fences}): the ordering point this event carries ({@link PointLabels}),
@@ -82,6 +86,23 @@ final class LkmmGraph {
 
     private final List<Ev> events = new ArrayList<>();
     private final List<Integer> perRole = new ArrayList<>();
+    /** Per role, the dependencies its next events get ({@link #depends}); empty for scenarios. */
+    private final java.util.Map<Integer, List<List<Ev>>> pending = new java.util.HashMap<>();
+    private boolean anyDependency;
+
+    /**
+     * The running role's next events depend on these earlier reads of its own, as herd7's C
+     * gives a litmus statement its dependencies: a read gets {@code addr} and {@code ctrl}, a
+     * write {@code addr}, {@code data} and {@code ctrl}. Only litmus programs, whose dependencies
+     * are explicit in the source, call it; the scenarios' Java code has none the graph can see.
+     */
+    void depends(int role, List<Ev> addr, List<Ev> data, List<Ev> ctrl) {
+        if (addr.isEmpty() && data.isEmpty() && ctrl.isEmpty()) {
+            pending.remove(role);
+        } else {
+            pending.put(role, List.of(addr, data, ctrl));
+        }
+    }
 
     /** A cell's initial store. */
     static Ev init(int cell, long value) {
@@ -96,6 +117,13 @@ final class LkmmGraph {
         int index = perRole.get(role);
         perRole.set(role, index + 1);
         Ev e = new Ev(role, index, kind, cell, value, tags);
+        List<List<Ev>> d = pending.isEmpty() ? null : pending.get(role);
+        if (d != null && kind != Kind.F) {
+            e.addr = d.get(0).isEmpty() ? null : d.get(0);
+            e.data = kind == Kind.W && !d.get(1).isEmpty() ? d.get(1) : null;
+            e.ctrl = d.get(2).isEmpty() ? null : d.get(2);
+            anyDependency |= e.addr != null || e.data != null || e.ctrl != null;
+        }
         events.add(e);
         return e;
     }
@@ -243,6 +271,14 @@ final class LkmmGraph {
             c = c * 1_000_003L + e.point;
             c = c * 1_000_003L + e.strong.hashCode();
         }
+        for (List<Ev> d : java.util.Arrays.asList(e.addr, e.data, e.ctrl)) {
+            c = c * 1_000_003L + 7;
+            if (d != null) {
+                for (Ev x : d) {
+                    c = c * 1_000_003L + x.index;
+                }
+            }
+        }
         return c;
     }
 
@@ -254,6 +290,9 @@ final class LkmmGraph {
 
     private ExecutionGraph build(List<List<Ev>> co, java.util.function.IntPredicate weak) {
         boolean[] keepCell = cellsKept(events, co.size(), weak);
+        if (anyDependency) {
+            java.util.Arrays.fill(keepCell, true); // a dependency may pass ordering through any cell (dep ; rfi)
+        }
         List<Ev> kept = new ArrayList<>(events.size());
         for (Ev e : events) {
             if (e.kind == Kind.F ? present(e, weak) : keepCell[e.cell]) {
@@ -279,6 +318,9 @@ final class LkmmGraph {
         Rel rmw = Rel.empty(n);
         Rel rf = Rel.empty(n);
         Rel coRel = Rel.empty(n);
+        Rel addr = Rel.empty(n);
+        Rel data = Rel.empty(n);
+        Rel ctrl = Rel.empty(n);
         List<List<Integer>> byRole = new ArrayList<>();
         for (int r = 0; r < perRole.size(); r++) {
             byRole.add(new ArrayList<>());
@@ -294,6 +336,9 @@ final class LkmmGraph {
             if (e.rmwRead != null) {
                 rmw.set(e.rmwRead.id, e.id);
             }
+            deps(addr, e.addr, e);
+            deps(data, e.data, e);
+            deps(ctrl, e.ctrl, e);
         }
         for (int cell = 0; cell < co.size(); cell++) {
             List<Ev> stores = co.get(cell);
@@ -306,7 +351,14 @@ final class LkmmGraph {
                 }
             }
         }
-        Rel none = Rel.empty(n);
-        return new ExecutionGraph(new ExecutionGraph.Shape(out, po, rmw, none, none, none), rf, coRel);
+        return new ExecutionGraph(new ExecutionGraph.Shape(out, po, rmw, addr, data, ctrl), rf, coRel);
+    }
+
+    private static void deps(Rel rel, List<Ev> from, Ev to) {
+        if (from != null) {
+            for (Ev d : from) {
+                rel.set(d.id, to.id);
+            }
+        }
     }
 }

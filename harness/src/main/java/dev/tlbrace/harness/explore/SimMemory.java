@@ -155,6 +155,9 @@ public final class SimMemory extends Memory {
         this.graph = model.graphs() ? new GraphMemory(this, cs, model, mutant, naive, checks) : null;
         this.mutant = mutant;
         cs.enableAccessPoints();
+        if (tso != null) {
+            cs.onRoleEnd(tso::drainAtEnd);
+        }
         cs.onSpin(this::spun);
         cs.onSpinState(this::readsStable);
         cs.onLockState(id -> lockWords.contains(id) && refreshed(id) != 0);
@@ -370,6 +373,27 @@ public final class SimMemory extends Memory {
     /** Every ordering point this execution passed, in first-passed order. */
     public Set<OrderingPoint> orderingPoints() {
         return orderingPoints;
+    }
+
+    // ---- dependencies (litmus programs) ----------------------------------------------------
+
+    /**
+     * The running role's latest read, as a token for {@link #dependencies}, under a graph model;
+     * null under {@code sc} and {@code tso}, which order every access anyway.
+     */
+    public Object lastRead() {
+        return graph == null ? null : graph.lastRead(cs.currentRole());
+    }
+
+    /**
+     * The running role's next accesses depend on these reads of its own (tokens from
+     * {@link #lastRead}): addr, data, ctrl, as herd7's C gives a litmus statement its
+     * dependencies. Litmus programs only: the scenarios' Java code has none the explorer sees.
+     */
+    public void dependencies(List<Object> addr, List<Object> data, List<Object> ctrl) {
+        if (graph != null) {
+            graph.depends(cs.currentRole(), addr, data, ctrl);
+        }
     }
 
     // ---- the primitives ------------------------------------------------------------------

@@ -337,7 +337,7 @@ public final class LitmusProgram {
         }
     }
 
-    private static final Pattern ATOMIC = Pattern.compile(
+    static final Pattern ATOMIC = Pattern.compile(
             "atomic(?:_long|64)?_(fetch_)?(add|sub|and|or|xor|andnot|inc|dec)(_return)?(_and_test|_negative)?"
                     + "(_relaxed|_acquire|_release)?");
 
