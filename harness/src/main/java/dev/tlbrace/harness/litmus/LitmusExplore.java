@@ -511,30 +511,7 @@ public final class LitmusExplore {
             Dv r = eval(b.right());
             Val a = l.v();
             Val c = r.v();
-            Val out = switch (b.op()) {
-                case "==" -> Val.of(a.equals(c) ? 1 : 0);
-                case "!=" -> Val.of(a.equals(c) ? 0 : 1);
-                case "+" -> a.isAddress() && !c.isAddress() ? new Val(a.loc(), a.number() + c.number())
-                        : c.isAddress() && !a.isAddress() ? new Val(c.loc(), c.number() + a.number())
-                        : Val.of(number(a) + number(c));
-                case "-" -> a.equals(c) ? Val.ZERO
-                        : a.isAddress() && !c.isAddress() ? new Val(a.loc(), a.number() - c.number())
-                        : Val.of(number(a) - number(c));
-                case "^" -> a.equals(c) ? Val.ZERO : Val.of(number(a) ^ number(c));
-                case "*" -> Val.of(number(a) * number(c));
-                case "/" -> number(c) == 0 ? Val.ZERO : Val.of(number(a) / number(c));
-                case "%" -> number(c) == 0 ? Val.ZERO : Val.of(number(a) % number(c));
-                case "&" -> a.isAddress() && number(c) == -1 ? a : Val.of(number(a) & number(c));
-                case "|" -> a.isAddress() && number(c) == 0 ? a : c.isAddress() && number(a) == 0 ? c
-                        : Val.of(number(a) | number(c));
-                case "<<" -> Val.of(number(a) << number(c));
-                case ">>" -> Val.of(number(a) >> number(c));
-                case "<" -> Val.of(number(a) < number(c) ? 1 : 0);
-                case "<=" -> Val.of(number(a) <= number(c) ? 1 : 0);
-                case ">" -> Val.of(number(a) > number(c) ? 1 : 0);
-                case ">=" -> Val.of(number(a) >= number(c) ? 1 : 0);
-                default -> throw new Unsupported("operator " + b.op());
-            };
+            Val out = LitmusProgram.operate(b.op(), a, c, this::number);
             return new Dv(out, l.deps() | r.deps());
         }
 

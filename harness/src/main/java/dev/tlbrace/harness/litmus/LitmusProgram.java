@@ -486,30 +486,7 @@ public final class LitmusProgram {
             long deps = l.deps() | r.deps();
             Val a = l.v();
             Val c = r.v();
-            Val out = switch (b.op()) {
-                case "==" -> Val.of(a.equals(c) ? 1 : 0);
-                case "!=" -> Val.of(a.equals(c) ? 0 : 1);
-                case "+" -> a.isAddress() && !c.isAddress() ? new Val(a.loc(), a.number() + c.number())
-                        : c.isAddress() && !a.isAddress() ? new Val(c.loc(), c.number() + a.number())
-                        : Val.of(number(a) + number(c));
-                case "-" -> a.equals(c) ? Val.ZERO
-                        : a.isAddress() && !c.isAddress() ? new Val(a.loc(), a.number() - c.number())
-                        : Val.of(number(a) - number(c));
-                case "^" -> a.equals(c) ? Val.ZERO : Val.of(number(a) ^ number(c));
-                case "*" -> Val.of(number(a) * number(c));
-                case "/" -> number(c) == 0 ? Val.ZERO : Val.of(number(a) / number(c));
-                case "%" -> number(c) == 0 ? Val.ZERO : Val.of(number(a) % number(c));
-                case "&" -> a.isAddress() && number(c) == -1 ? a : Val.of(number(a) & number(c));
-                case "|" -> a.isAddress() && number(c) == 0 ? a : c.isAddress() && number(a) == 0 ? c
-                        : Val.of(number(a) | number(c));
-                case "<<" -> Val.of(number(a) << number(c));
-                case ">>" -> Val.of(number(a) >> number(c));
-                case "<" -> Val.of(number(a) < number(c) ? 1 : 0);
-                case "<=" -> Val.of(number(a) <= number(c) ? 1 : 0);
-                case ">" -> Val.of(number(a) > number(c) ? 1 : 0);
-                case ">=" -> Val.of(number(a) >= number(c) ? 1 : 0);
-                default -> throw new Unsupported("operator " + b.op());
-            };
+            Val out = operate(b.op(), a, c, this::number);
             return new Dv(out, deps);
         }
 
@@ -806,5 +783,37 @@ public final class LitmusProgram {
         }
         Call c = (Call) e;
         return c.function() + "(" + String.join(", ", c.args().stream().map(LitmusProgram::show).toList()) + ")";
+    }
+
+    /**
+     * A binary operator on two values, as herd7's C evaluates it: addresses keep their location
+     * under pointer arithmetic, and count as {@code number}'s fixed value elsewhere. Shared by the
+     * checker and the explorer's interpreter ({@link LitmusExplore}).
+     */
+    static Val operate(String op, Val a, Val c, java.util.function.ToLongFunction<Val> number) {
+        return switch (op) {
+            case "==" -> Val.of(a.equals(c) ? 1 : 0);
+            case "!=" -> Val.of(a.equals(c) ? 0 : 1);
+            case "+" -> a.isAddress() && !c.isAddress() ? new Val(a.loc(), a.number() + c.number())
+                    : c.isAddress() && !a.isAddress() ? new Val(c.loc(), c.number() + a.number())
+                    : Val.of(number.applyAsLong(a) + number.applyAsLong(c));
+            case "-" -> a.equals(c) ? Val.ZERO
+                    : a.isAddress() && !c.isAddress() ? new Val(a.loc(), a.number() - c.number())
+                    : Val.of(number.applyAsLong(a) - number.applyAsLong(c));
+            case "^" -> a.equals(c) ? Val.ZERO : Val.of(number.applyAsLong(a) ^ number.applyAsLong(c));
+            case "*" -> Val.of(number.applyAsLong(a) * number.applyAsLong(c));
+            case "/" -> number.applyAsLong(c) == 0 ? Val.ZERO : Val.of(number.applyAsLong(a) / number.applyAsLong(c));
+            case "%" -> number.applyAsLong(c) == 0 ? Val.ZERO : Val.of(number.applyAsLong(a) % number.applyAsLong(c));
+            case "&" -> a.isAddress() && number.applyAsLong(c) == -1 ? a : Val.of(number.applyAsLong(a) & number.applyAsLong(c));
+            case "|" -> a.isAddress() && number.applyAsLong(c) == 0 ? a : c.isAddress() && number.applyAsLong(a) == 0 ? c
+                    : Val.of(number.applyAsLong(a) | number.applyAsLong(c));
+            case "<<" -> Val.of(number.applyAsLong(a) << number.applyAsLong(c));
+            case ">>" -> Val.of(number.applyAsLong(a) >> number.applyAsLong(c));
+            case "<" -> Val.of(number.applyAsLong(a) < number.applyAsLong(c) ? 1 : 0);
+            case "<=" -> Val.of(number.applyAsLong(a) <= number.applyAsLong(c) ? 1 : 0);
+            case ">" -> Val.of(number.applyAsLong(a) > number.applyAsLong(c) ? 1 : 0);
+            case ">=" -> Val.of(number.applyAsLong(a) >= number.applyAsLong(c) ? 1 : 0);
+            default -> throw new Unsupported("operator " + op);
+        };
     }
 }
