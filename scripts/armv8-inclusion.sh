@@ -10,10 +10,9 @@
 # Exit: 0 inclusion holds everywhere, 1 it fails somewhere, 2 no corpus or build failure.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-src="${1:-$here/../shared/litmus/paulmckrcu-litmus-luc-manual.tar.xz}"
-shift || true
 . "$here/scripts/corpus-dir.sh"
-corpus_dir armv8-inclusion "$src"
+corpus_dir armv8-inclusion "${1:-}"
+shift || true
 # the jar (for the dependencies) and the test classes (for the measuring main)
 if ! (cd "$here" && mvn -B -q -o -DskipTests -pl stress-tests -am package >/dev/null 2>&1 \
       && mvn -B -q -o -pl harness test-compile >/dev/null 2>&1); then

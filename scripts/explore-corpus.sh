@@ -14,10 +14,9 @@
 # summary line and the wall time. Exit: 1 when a BUG is found, else 0.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-src="${1:-$here/../shared/litmus/paulmckrcu-litmus-luc-manual.tar.xz}"
-shift || true
 . "$here/scripts/corpus-dir.sh"
-corpus_dir explore-corpus "$src"
+corpus_dir explore-corpus "${1:-}"
+shift || true
 
 list="$(mktemp)"
 { find "$dir" -name '*.litmus' | sort; ls "$here"/harness/src/test/resources/litmus/*.litmus; } > "$list"

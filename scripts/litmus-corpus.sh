@@ -10,9 +10,8 @@
 # lock-heavy manual/absperf tests with their times. Exit: tlbrace litmus's exit code.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-src="${1:-$here/../shared/litmus/paulmckrcu-litmus-luc-manual.tar.xz}"
 . "$here/scripts/corpus-dir.sh"
-corpus_dir litmus-corpus "$src"
+corpus_dir litmus-corpus "${1:-}"
 
 list="$(mktemp)"
 grep -rlZ --include='*.litmus' 'Result:' "$dir" | xargs -0 -n1 echo | sort > "$list"
