@@ -570,7 +570,8 @@ public final class Explorer {
     /** One piece of work: a subtree, named by where it came from (its top-level part, then each hand-off's index). */
     private record Task(List<Integer> id, Dpor.Subtree subtree) { }
 
-    private static final java.util.Comparator<List<Integer>> BY_ID = (x, y) -> {
+    /** Lists of integers in lexicographic order, a prefix first: task ids, and schedules' choices ({@link OnePass}). */
+    static final java.util.Comparator<List<Integer>> BY_ID = (x, y) -> {
         for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
             int c = Integer.compare(x.get(i), y.get(i));
             if (c != 0) {

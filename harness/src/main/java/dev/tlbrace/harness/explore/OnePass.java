@@ -177,13 +177,6 @@ final class OnePass {
         if (a.steps().size() != b.steps().size()) {
             return a.steps().size() < b.steps().size();
         }
-        List<Integer> x = a.choices();
-        List<Integer> y = b.choices();
-        for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
-            if (!x.get(i).equals(y.get(i))) {
-                return x.get(i) < y.get(i);
-            }
-        }
-        return x.size() < y.size();
+        return Explorer.BY_ID.compare(a.choices(), b.choices()) < 0;
     }
 }
